@@ -1,0 +1,206 @@
+"""Policy and fee catalogue: versioned values that come from central.
+
+Every journal entry records the policy and catalogue versions it was made under. The defaults
+here follow the seed document and serve the demo until central sends its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .errors import PolicyError
+from .money import BAISA_PER_RIAL
+
+
+class OfficeType(StrEnum):
+    INTERNAL = "internal"  # a counter in one of the municipality's directorates
+    EXTERNAL = "external"  # an authorised internet café or centre
+
+
+class Role(StrEnum):
+    CLERK = "clerk"  # municipal employee at an internal office
+    OPERATOR = "operator"  # staff of an external office
+    SUPERVISOR = "supervisor"
+
+
+class Action(StrEnum):
+    REGISTER_SUBSCRIBER = "register_subscriber"
+    UPDATE_SUBSCRIBER = "update_subscriber"
+    TOP_UP = "top_up"
+    PAY_FROM_WALLET = "pay_from_wallet"
+    PAY_CASH = "pay_cash"  # walk-in customer, cash into the office cash account
+    PAY_FROM_OFFICE_WALLET = "pay_from_office_wallet"  # walk-in customer at an external office
+    INQUIRE = "inquire"
+    VOID = "void"
+    CASH_DROP = "cash_drop"
+    OPEN_SHIFT = "open_shift"
+    CLOSE_SHIFT = "close_shift"
+    APPROVE = "approve"
+
+
+ACTION_NAMES: dict[Action, tuple[str, str]] = {
+    Action.REGISTER_SUBSCRIBER: ("register subscribers", "تسجيل المشتركين"),
+    Action.UPDATE_SUBSCRIBER: ("update subscribers", "تعديل بيانات المشتركين"),
+    Action.TOP_UP: ("take cash top-ups", "شحن الرصيد نقدًا"),
+    Action.PAY_FROM_WALLET: ("pay from a wallet", "الدفع من المحفظة"),
+    Action.PAY_CASH: ("take cash for a bill", "تحصيل الفواتير نقدًا"),
+    Action.PAY_FROM_OFFICE_WALLET: ("pay from the office wallet", "الدفع من محفظة المكتب"),
+    Action.INQUIRE: ("make inquiries", "الاستعلام"),
+    Action.VOID: ("void transactions", "إلغاء المعاملات"),
+    Action.CASH_DROP: ("record cash drops", "تسجيل إيداع النقد"),
+    Action.OPEN_SHIFT: ("open a shift", "فتح المناوبة"),
+    Action.CLOSE_SHIFT: ("close a shift", "إغلاق المناوبة"),
+    Action.APPROVE: ("approve", "الموافقة"),
+}
+OFFICE_TYPE_NAMES = {OfficeType.INTERNAL: ("internal", "داخلي"), OfficeType.EXTERNAL: ("external", "خارجي")}
+ROLE_NAMES = {
+    Role.CLERK: ("clerk", "موظف"),
+    Role.OPERATOR: ("operator", "مشغل"),
+    Role.SUPERVISOR: ("supervisor", "مشرف"),
+}
+
+
+class BillKind(StrEnum):
+    PARKING = "parking"  # parking violation, found by plate
+    LEASE = "lease"  # lease-contract registration/renewal fee, by contract or civil number
+    LICENCE = "licence"  # municipal licence renewal fee, by licence or CR number
+    BUILDING_PERMIT = "building_permit"  # building-permit fee, by application number
+
+
+class PaymentMethod(StrEnum):
+    WALLET = "wallet"  # the subscriber's e-Rial wallet, customer PIN, service charge added
+    CASH = "cash"  # walk-in customer at an internal office
+    OFFICE_WALLET = "office_wallet"  # walk-in customer at an external office
+
+
+# Omani notes and coins, in baisa: the denominations a drawer is counted in.
+DENOMINATIONS: tuple[int, ...] = (50000, 20000, 10000, 5000, 1000, 500, 100, 50, 25, 10, 5)
+
+
+def _default_permissions() -> dict[Action, frozenset[OfficeType]]:
+    both = frozenset(OfficeType)
+    internal = frozenset({OfficeType.INTERNAL})
+    return {
+        Action.REGISTER_SUBSCRIBER: internal,
+        Action.UPDATE_SUBSCRIBER: internal,
+        # External offices top up only where the municipality authorised them (Office record).
+        Action.TOP_UP: both,
+        Action.PAY_FROM_WALLET: both,
+        Action.PAY_CASH: internal,
+        Action.PAY_FROM_OFFICE_WALLET: frozenset({OfficeType.EXTERNAL}),
+        Action.INQUIRE: both,
+        Action.VOID: both,
+        Action.CASH_DROP: both,
+        Action.OPEN_SHIFT: both,
+        Action.CLOSE_SHIFT: both,
+        Action.APPROVE: both,
+    }
+
+
+def _default_roles() -> dict[Action, frozenset[Role]]:
+    counter = frozenset(Role)
+    supervisor = frozenset({Role.SUPERVISOR})
+    return {action: (supervisor if action is Action.APPROVE else counter) for action in Action}
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Limits and permissions, versioned by central."""
+
+    version: int = 1
+    top_up_min: int = 1 * BAISA_PER_RIAL
+    top_up_max: int = 500 * BAISA_PER_RIAL
+    payment_max: int = 2000 * BAISA_PER_RIAL
+    cash_drop_max: int = 10000 * BAISA_PER_RIAL
+    shift_variance_tolerance: int = 500  # baisa; beyond this a supervisor approves the close
+    operator_pin_attempts: int = 5
+    operator_lockout_minutes: int = 15
+    wallet_pin_attempts: int = 3
+    civil_number_length: tuple[int, int] = (6, 9)
+    cr_number_length: tuple[int, int] = (6, 8)
+    pin_length: tuple[int, int] = (4, 6)
+    # Offline wallet debits, as card terminals' floor limits.
+    offline_transaction_cap: int = 20 * BAISA_PER_RIAL
+    offline_daily_cap_per_wallet: int = 50 * BAISA_PER_RIAL
+    offline_balance_max_age_hours: int = 24
+    permissions: dict[Action, frozenset[OfficeType]] = field(default_factory=_default_permissions)
+    roles: dict[Action, frozenset[Role]] = field(default_factory=_default_roles)
+
+
+@dataclass(frozen=True)
+class Service:
+    """A municipal service whose bills the desk collects."""
+
+    kind: BillKind
+    name_en: str
+    name_ar: str
+    service_charge: int  # baisa, fixed, added to every payment made from an e-Rial wallet
+
+
+def _default_services() -> dict[BillKind, Service]:
+    return {
+        BillKind.PARKING: Service(BillKind.PARKING, "Parking violation", "مخالفة مواقف", 200),
+        BillKind.LEASE: Service(BillKind.LEASE, "Lease contract fee", "رسوم عقد إيجار", 300),
+        BillKind.LICENCE: Service(BillKind.LICENCE, "Licence renewal fee", "رسوم تجديد ترخيص", 300),
+        BillKind.BUILDING_PERMIT: Service(
+            BillKind.BUILDING_PERMIT, "Building permit fee", "رسوم رخصة بناء", 500
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class FeeCatalogue:
+    """Services and their fixed service charges, versioned by central."""
+
+    version: int = 1
+    services: dict[BillKind, Service] = field(default_factory=_default_services)
+
+    def service_charge(self, kind: BillKind) -> int:
+        return self.services[kind].service_charge
+
+
+@dataclass(frozen=True)
+class Office:
+    """An authorised office. External offices top up only when authorised, within a float."""
+
+    office_id: str
+    name_en: str
+    name_ar: str
+    office_type: OfficeType
+    top_up_authorised: bool = True
+    top_up_float_limit: int | None = None  # baisa per shift; None means no office-level limit
+
+
+def check_allowed(policy: Policy, office: Office, role: Role, action: Action) -> None:
+    """Raise ``PolicyError`` when the office type or the operator's role forbids ``action``."""
+    name_en, name_ar = ACTION_NAMES[action]
+    type_en, type_ar = OFFICE_TYPE_NAMES[office.office_type]
+    if office.office_type not in policy.permissions.get(action, frozenset()):
+        raise PolicyError(
+            "policy.not_allowed",
+            office_type=type_en,
+            office_type_ar=type_ar,
+            action=name_en,
+            action_ar=name_ar,
+        )
+    if action is Action.TOP_UP and not office.top_up_authorised:
+        raise PolicyError(
+            "policy.not_allowed",
+            office_type=type_en,
+            office_type_ar=type_ar,
+            action=name_en,
+            action_ar=name_ar,
+        )
+    if role not in policy.roles.get(action, frozenset()):
+        role_en, role_ar = ROLE_NAMES[role]
+        raise PolicyError(
+            "role.not_allowed", role=role_en, role_ar=role_ar, action=name_en, action_ar=name_ar
+        )
+
+
+def walk_in_method(office: Office) -> PaymentMethod:
+    """How a walk-in customer's bill is paid at this office (DESIGN.md's table)."""
+    if office.office_type is OfficeType.INTERNAL:
+        return PaymentMethod.CASH
+    return PaymentMethod.OFFICE_WALLET

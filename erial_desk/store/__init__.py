@@ -1,0 +1,1 @@
+"""SQLite storage of the desk: the signed append-only journal and the tables derived from it."""

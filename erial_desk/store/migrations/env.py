@@ -1,0 +1,21 @@
+"""Alembic environment: migrations run on a connection handed over by ``erial_desk.store.migrate``."""
+
+from alembic import context
+
+from erial_desk.store.engine import make_engine
+from erial_desk.store.schema import metadata
+
+config = context.config
+connection = config.attributes.get("connection")
+
+if connection is None:
+    # Command-line use: `alembic -x path=desk.sqlite upgrade head`.
+    path = context.get_x_argument(as_dictionary=True)["path"]
+    with make_engine(path).connect() as conn:
+        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+else:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
