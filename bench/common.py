@@ -42,7 +42,11 @@ def report(name: str, metrics: list[Metric]) -> Path:
     width = max(len(m.metric) for m in metrics)
     for m in metrics:
         verdict = {True: "ok", False: "MISSED", None: ""}[m.meets()]
-        target = "" if m.target is None else f"target {'<=' if m.better == 'lower' else '>='} {m.target:g}"
+        target = (
+            ""
+            if m.target is None
+            else f"target {'<=' if m.better == 'lower' else '>='} {m.target:g}"
+        )
         print(f"  {m.metric:<{width}}  {m.value:>12.3f} {m.unit:<10} {target:<22} {verdict}")
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / f"{name}.json"

@@ -150,7 +150,9 @@ def _check_row(
     except ValueError:
         return ChainBreak(row.seq, row.entry_id, "body is not canonical JSON")
     if env.get("prev") != prev or row.prev_hash != prev:
-        return ChainBreak(row.seq, row.entry_id, "previous hash does not match (inserted or reordered)")
+        return ChainBreak(
+            row.seq, row.entry_id, "previous hash does not match (inserted or reordered)"
+        )
     if (
         env.get("seq") != row.seq
         or env.get("id") != row.entry_id

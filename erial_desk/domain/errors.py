@@ -117,13 +117,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Supervisor approval failed: wrong supervisor or PIN.",
         "فشلت موافقة المشرف: المشرف أو الرقم السري غير صحيح.",
     ),
-    "approval.required": ("This needs a supervisor's approval.", "هذا الإجراء يحتاج موافقة المشرف."),
+    "approval.required": (
+        "This needs a supervisor's approval.",
+        "هذا الإجراء يحتاج موافقة المشرف.",
+    ),
     "wallet.wrong_pin": (
         "Wrong wallet PIN. {left} attempts left.",
         "الرقم السري للمحفظة غير صحيح. المحاولات المتبقية: {left}.",
     ),
     "wallet.locked": (
-        "Wallet payments are locked after repeated wrong PINs. An internal office can reset the PIN.",
+        "Wallet payments are locked after repeated wrong PINs. An internal office can reset "
+        "the PIN.",
         "تم إيقاف الدفع من المحفظة بعد محاولات خاطئة متكررة. يمكن إعادة تعيين الرقم السري في "
         "مكتب داخلي.",
     ),
@@ -187,9 +191,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "لا يمكن ترميز القيمة: {reason}.",
     ),
     "config.no_keyring": (
-        "No secure key store is available on this machine. Set keyring = \"encrypted-file\" in "
+        'No secure key store is available on this machine. Set keyring = "encrypted-file" in '
         "{settings} (a passphrase-protected key file) or install a keyring service.",
-        "لا يوجد مخزن مفاتيح آمن على هذا الجهاز. اضبط keyring = \"encrypted-file\" في {settings} "
+        'لا يوجد مخزن مفاتيح آمن على هذا الجهاز. اضبط keyring = "encrypted-file" في {settings} '
         "(ملف مفاتيح محمي بعبارة مرور) أو ثبّت خدمة مخزن المفاتيح.",
     ),
     "config.no_passphrase": (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .digits import to_ascii_digits, to_arabic_indic
+from .digits import to_arabic_indic, to_ascii_digits
 from .errors import ValidationError
 
 BAISA_PER_RIAL = 1000

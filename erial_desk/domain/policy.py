@@ -53,7 +53,10 @@ ACTION_NAMES: dict[Action, tuple[str, str]] = {
     Action.CLOSE_SHIFT: ("close a shift", "إغلاق المناوبة"),
     Action.APPROVE: ("approve", "الموافقة"),
 }
-OFFICE_TYPE_NAMES = {OfficeType.INTERNAL: ("internal", "داخلي"), OfficeType.EXTERNAL: ("external", "خارجي")}
+OFFICE_TYPE_NAMES = {
+    OfficeType.INTERNAL: ("internal", "داخلي"),
+    OfficeType.EXTERNAL: ("external", "خارجي"),
+}
 ROLE_NAMES = {
     Role.CLERK: ("clerk", "موظف"),
     Role.OPERATOR: ("operator", "مشغل"),

@@ -23,7 +23,9 @@ terminal = Table(
     "terminal",
     metadata,
     Column("terminal_id", Text, primary_key=True),
-    Column("public_key", BLOB, nullable=False),  # raw Ed25519 public key; the private key is not here
+    Column(
+        "public_key", BLOB, nullable=False
+    ),  # raw Ed25519 public key; the private key is not here
     Column("office_id", Text, nullable=False),
     Column("keyring", Text, nullable=False),  # which key store holds the private key
     Column("created_at", Text, nullable=False),

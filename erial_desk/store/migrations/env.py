@@ -1,4 +1,4 @@
-"""Alembic environment: migrations run on a connection handed over by ``erial_desk.store.migrate``."""
+"""Alembic environment: migrations run on a connection given by ``erial_desk.store.migrate``."""
 
 from alembic import context
 

@@ -1,0 +1,1 @@
+"""The reference central e-Rial server (FastAPI); built in its own issue."""

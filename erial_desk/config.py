@@ -1,0 +1,55 @@
+"""Settings of a data directory: declared once, typed, with defaults; stored as TOML.
+
+No secrets here: the terminal key and API token live in the key store the ``keyring`` setting
+names (see ``erial_desk.sync.credentials``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from erial_desk.domain.errors import ConfigError
+
+SETTINGS_FILE = "settings.toml"
+DATABASE_FILE = "desk.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    keyring: str = "system"  # system | encrypted-file | memory (tests)
+    language: str = "ar"  # ar | en: the counter's interface language
+    office_id: str = ""  # the office this terminal stands in; set by `erial-desk init`
+    central_url: str = ""  # empty: the local stand-in of central, for the demo
+    ca_bundle: str = ""  # optional CA bundle for the municipality's own CA
+
+    @classmethod
+    def load(cls, data_dir: Path) -> Settings:
+        path = data_dir / SETTINGS_FILE
+        if not path.exists():
+            return cls()
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError("config.invalid_setting", name=str(path), reason=str(exc)) from exc
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        values: dict[str, str] = {}
+        for name, value in raw.items():
+            if name not in known:
+                raise ConfigError("config.invalid_setting", name=name, reason="unknown setting")
+            if not isinstance(value, str):
+                raise ConfigError("config.invalid_setting", name=name, reason="must be text")
+            values[name] = value
+        settings = cls(**values)
+        if settings.language not in ("ar", "en"):
+            raise ConfigError("config.invalid_setting", name="language", reason="ar or en")
+        return settings
+
+    def save(self, data_dir: Path) -> None:
+        lines = ["# e-Rial Desk settings. Secrets are never kept here.\n"]
+        for field in dataclasses.fields(self):
+            value = str(getattr(self, field.name)).replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'{field.name} = "{value}"\n')
+        (data_dir / SETTINGS_FILE).write_text("".join(lines), encoding="utf-8")

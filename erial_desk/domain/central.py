@@ -1,0 +1,91 @@
+"""What the desk needs from central, as plain records and one interface.
+
+Until the sync layer talks to the real server, a local stand-in implements ``Central``; the
+services never know which one they hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from .chain import SignedEntry
+from .policy import BillKind, FeeCatalogue, Office, Policy, Role
+
+
+@dataclass(frozen=True)
+class Bill:
+    """A municipal bill as central holds it. The desk never computes a fee."""
+
+    bill_id: str
+    kind: BillKind
+    reference: str  # violation, contract, licence or application number
+    subject: str  # plate, civil number, CR number or application number it was found by
+    description_en: str
+    description_ar: str
+    amount: int  # baisa
+    status: str  # open / paid
+    detail_en: str = ""  # e.g. building-permit application stage
+    detail_ar: str = ""
+
+
+@dataclass(frozen=True)
+class OperatorRecord:
+    operator_id: str
+    office_id: str
+    name_en: str
+    name_ar: str
+    role: Role
+    pin_hash: str  # scrypt; operators log in offline, so their verifier does reach the desk
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class DebitRequest:
+    """An online wallet debit: the entry id is the idempotency key at central."""
+
+    entry_id: str
+    terminal_id: str
+    office_id: str
+    account: str | None  # None: the office's own wallet
+    amount: int  # bill amount + service charge, baisa
+    bill_id: str | None
+    sealed_pin: str | None
+
+
+@dataclass(frozen=True)
+class Authorisation:
+    reference: str
+    balance_after: int
+
+
+@dataclass(frozen=True)
+class PushResult:
+    entry_id: str
+    status: str  # applied, duplicate, flagged, rejected
+    reason: str | None = None
+
+
+class Central(Protocol):
+    """Central as the services see it. Methods raise ``CentralUnavailable`` when unreachable."""
+
+    def office(self, office_id: str) -> Office: ...
+
+    def policy(self, office_id: str) -> tuple[Policy, FeeCatalogue]: ...
+
+    def operators(self, office_id: str) -> list[OperatorRecord]: ...
+
+    def sealing_key(self) -> bytes: ...
+
+    def find_bills(self, kind: BillKind | None, key: str) -> list[Bill]: ...
+
+    def authorise_debit(self, request: DebitRequest) -> Authorisation: ...
+
+    def authorise_reversal(
+        self, entry_id: str, voids: str, account: str | None, amount: int
+    ) -> Authorisation | None: ...
+
+    def wallet_balance(self, account: str) -> int | None: ...
+
+    def push(self, entries: Sequence[SignedEntry]) -> list[PushResult]: ...

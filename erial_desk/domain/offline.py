@@ -1,0 +1,57 @@
+"""The offline rule for wallet debits, as card terminals apply floor limits.
+
+When central cannot be reached, a wallet payment may still go through inside four bounds: the
+per-transaction cap, the per-wallet daily offline cap, the last known balance minus the debits
+still pending at this desk, and the age of that balance. Central settles it at sync.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import PolicyError
+from .money import format_amount
+from .policy import Policy
+
+
+@dataclass(frozen=True)
+class OfflineWalletState:
+    known_balance: int | None  # last balance central reported; None when never known here
+    balance_age_hours: float | None
+    pending_debits: int  # debits made at this desk and not yet confirmed
+    offline_today: int  # offline debits from this wallet today at this desk
+
+
+def check_offline_debit(policy: Policy, amount: int, wallet: OfflineWalletState) -> None:
+    """Raise ``PolicyError('offline.not_allowed')`` naming the first rule the debit breaks."""
+    if amount > policy.offline_transaction_cap:
+        _refuse(
+            "over the offline limit per payment of "
+            + format_amount(policy.offline_transaction_cap),
+            "يتجاوز حد الدفعة الواحدة دون اتصال "
+            + format_amount(policy.offline_transaction_cap, "ar"),
+        )
+    if wallet.offline_today + amount > policy.offline_daily_cap_per_wallet:
+        _refuse(
+            "over the daily offline limit of this wallet, "
+            + format_amount(policy.offline_daily_cap_per_wallet),
+            "يتجاوز الحد اليومي دون اتصال لهذه المحفظة "
+            + format_amount(policy.offline_daily_cap_per_wallet, "ar"),
+        )
+    if wallet.known_balance is None or wallet.balance_age_hours is None:
+        _refuse(
+            "the wallet's balance is not known at this desk", "رصيد المحفظة غير معروف في هذا المكتب"
+        )
+    assert wallet.known_balance is not None and wallet.balance_age_hours is not None
+    if wallet.balance_age_hours > policy.offline_balance_max_age_hours:
+        _refuse("the last known balance is too old", "آخر رصيد معروف قديم جدًا")
+    available = wallet.known_balance - wallet.pending_debits
+    if amount > available:
+        _refuse(
+            "the last known balance allows " + format_amount(max(available, 0)),
+            "آخر رصيد معروف يسمح بـ " + format_amount(max(available, 0), "ar"),
+        )
+
+
+def _refuse(rule_en: str, rule_ar: str) -> None:
+    raise PolicyError("offline.not_allowed", rule=rule_en, rule_ar=rule_ar)

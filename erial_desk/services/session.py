@@ -1,0 +1,125 @@
+"""Operator login, logout, lockout and supervisor approval."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from erial_desk.domain.central import OperatorRecord
+from erial_desk.domain.errors import AuthError
+from erial_desk.domain.identifiers import normalise_pin
+from erial_desk.domain.pins import verify_pin
+from erial_desk.domain.policy import Role
+
+from .base import DeskBase
+from .results import Approval, OperatorSession
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class SessionMixin(DeskBase):
+    def refresh_operators(self, operators: list[OperatorRecord]) -> None:
+        """Replace the office's operators (from central's feed) in the local table."""
+        conn = self.journal.raw_connection()
+        with self.journal.lock:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute("DELETE FROM operators")
+            conn.executemany(
+                "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
+                " active) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        o.operator_id,
+                        o.office_id,
+                        o.name_en,
+                        o.name_ar,
+                        o.role.value,
+                        o.pin_hash,
+                        o.active,
+                    )
+                    for o in operators
+                ],
+            )
+            conn.execute("COMMIT")
+
+    def _check_operator_pin(self, operator_id: str, pin: str) -> OperatorSession:
+        """Check a PIN with lockout; counts failures whether for login or approval."""
+        operator_id = operator_id.strip().lower()
+        with self._reading() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT o.name_en, o.name_ar, o.role, o.pin_hash, o.active, o.office_id,"
+                    " l.failures, l.locked_until FROM operators o LEFT JOIN login_state l"
+                    " ON l.operator_id = o.operator_id WHERE o.operator_id = :id"
+                ),
+                {"id": operator_id},
+            ).fetchone()
+        attempts = self.policy.operator_pin_attempts
+        if row is None:
+            # Same answer as a wrong PIN: do not tell which operator ids exist.
+            raise AuthError("login.failed", left=attempts)
+        name_en, name_ar, role, pin_hash, active, office_id, failures, locked_until = row
+        now = _now()
+        if locked_until and datetime.fromisoformat(locked_until) > now:
+            raise AuthError("login.locked", until=locked_until[11:16] + " UTC")
+        if not active:
+            raise AuthError("login.inactive")
+        if office_id != self.office.office_id:
+            raise AuthError("login.wrong_office")
+        try:
+            pin = normalise_pin(pin, self.policy.pin_length)
+            good = verify_pin(pin, pin_hash)
+        except Exception:
+            good = False
+        failures = 0 if locked_until else (failures or 0)
+        if not good:
+            failures += 1
+            lock = None
+            if failures >= attempts:
+                lock = (now + timedelta(minutes=self.policy.operator_lockout_minutes)).isoformat()
+            self._set_login_state(operator_id, failures, lock)
+            if lock:
+                raise AuthError("login.locked", until=lock[11:16] + " UTC")
+            raise AuthError("login.failed", left=attempts - failures)
+        self._set_login_state(operator_id, 0, None)
+        return OperatorSession(operator_id, name_en, name_ar, Role(role), office_id)
+
+    def _set_login_state(self, operator_id: str, failures: int, locked_until: str | None) -> None:
+        conn = self.journal.raw_connection()
+        with self.journal.lock:
+            conn.execute(
+                "INSERT INTO login_state (operator_id, failures, locked_until) VALUES (?, ?, ?)"
+                " ON CONFLICT(operator_id) DO UPDATE SET failures = excluded.failures,"
+                " locked_until = excluded.locked_until",
+                (operator_id, failures, locked_until),
+            )
+
+    def login(self, operator_id: str, pin: str) -> OperatorSession:
+        """Log an operator in with their PIN; repeated failures lock the operator for a while."""
+        self._session = self._check_operator_pin(operator_id, pin)
+        return self._session
+
+    def logout(self) -> None:
+        """End the session; an open shift stays open for its operator's return."""
+        self._session = None
+
+    @property
+    def current_operator(self) -> OperatorSession | None:
+        return self._session
+
+    def _approve(self, approval: Approval | None) -> str:
+        """A supervisor of this office approves with their own PIN; returns their id."""
+        if approval is None:
+            raise AuthError("approval.required")
+        try:
+            supervisor = self._check_operator_pin(approval.operator_id, approval.pin)
+        except AuthError as exc:
+            if exc.code == "login.locked":
+                raise
+            raise AuthError("approval.invalid") from exc
+        if supervisor.role is not Role.SUPERVISOR:
+            raise AuthError("approval.invalid")
+        return supervisor.operator_id

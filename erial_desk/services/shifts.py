@@ -1,0 +1,183 @@
+"""Shifts: open with a float, cash drops, close with a count, and the shift summary."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from erial_desk.domain.entries import CashDrop, ShiftClosed, ShiftOpened, counts_total, make_counts
+from erial_desk.domain.errors import NotFoundError, StateError
+from erial_desk.domain.money import check_amount, format_amount, limit_params
+from erial_desk.domain.policy import Action
+
+from .base import DeskBase
+from .results import Approval, MethodTotals, ShiftSummary, TransactionResult
+from .session import SessionMixin
+
+
+class ShiftsMixin(SessionMixin, DeskBase):
+    def open_shift(self, float_counts: dict[int, int]) -> TransactionResult:
+        """Open this terminal's shift with the float counted by denomination."""
+        self._allow(Action.OPEN_SHIFT)
+        if self._open_shift_row() is not None:
+            raise StateError("shift.already_open")
+        counts = make_counts(float_counts)
+        total = counts_total(counts)
+        entry = self._append(ShiftOpened(self.office.office_id, counts, total))
+        self.push_pending()
+        return TransactionResult(
+            entry.entry_id,
+            entry.seq,
+            self._receipt(entry.seq),
+            "shift_opened",
+            entry.envelope["at"],
+            total,
+            total=total,
+        )
+
+    def expected_cash(self, shift_id: str) -> int:
+        """Float plus every cash movement of the shift (voids cancel what they reverse)."""
+        with self._reading() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT s.float_total + COALESCE((SELECT SUM(cash_effect) FROM transactions t"
+                    " WHERE t.shift_id = s.shift_id), 0) FROM shifts s WHERE s.shift_id = :id"
+                ),
+                {"id": shift_id},
+            ).fetchone()
+        if row is None:
+            raise NotFoundError("entry.not_found")
+        return int(row[0])
+
+    def cash_drop(self, counts: dict[int, int], approval: Approval | None) -> TransactionResult:
+        """Take cash out of the drawer to the safe, with a supervisor's approval."""
+        self._allow(Action.CASH_DROP)
+        shift_id = self._require_own_shift()
+        journal_counts = make_counts(counts)
+        amount = check_amount(counts_total(journal_counts), maximum=self.policy.cash_drop_max)
+        expected = self.expected_cash(shift_id)
+        if amount > expected:
+            raise StateError(
+                "cash.insufficient",
+                expected=format_amount(expected),
+                expected_ar=format_amount(expected, "ar"),
+                amount=format_amount(amount),
+                amount_ar=format_amount(amount, "ar"),
+            )
+        approver = self._approve(approval)
+        entry = self._append(CashDrop(shift_id, journal_counts, amount, approver))
+        self.push_pending()
+        return TransactionResult(
+            entry.entry_id,
+            entry.seq,
+            self._receipt(entry.seq),
+            "cash_drop",
+            entry.envelope["at"],
+            amount,
+            total=amount,
+        )
+
+    def close_shift(
+        self, counted: dict[int, int], approval: Approval | None = None
+    ) -> ShiftSummary:
+        """Close the shift with the drawer counted by denomination.
+
+        A variance beyond the policy's tolerance needs a supervisor's approval; within it an
+        approval is still recorded when given.
+        """
+        self._allow(Action.CLOSE_SHIFT)
+        shift_id = self._require_own_shift()
+        counts = make_counts(counted)
+        counted_total = counts_total(counts)
+        expected = self.expected_cash(shift_id)
+        variance = counted_total - expected
+        approver = None
+        if abs(variance) > self.policy.shift_variance_tolerance:
+            if approval is None:
+                raise StateError(
+                    "shift.variance",
+                    variance=format_amount(variance),
+                    variance_ar=format_amount(variance, "ar"),
+                    **limit_params(self.policy.shift_variance_tolerance),
+                )
+            approver = self._approve(approval)
+        elif approval is not None:
+            approver = self._approve(approval)
+        self._append(ShiftClosed(shift_id, counts, counted_total, expected, variance, approver))
+        self.push_pending()
+        return self.shift_summary(shift_id)
+
+    def shift_summary(self, shift_id: str | None = None) -> ShiftSummary:
+        """Totals of a shift (the open one by default) from the derived tables: one query each."""
+        with self._reading() as conn:
+            if shift_id is None:
+                row = conn.execute(
+                    text(
+                        "SELECT shift_id FROM shifts WHERE closed_seq IS NULL"
+                        " UNION ALL SELECT shift_id FROM"
+                        " (SELECT shift_id FROM shifts ORDER BY opened_seq DESC LIMIT 1)"
+                    )
+                ).fetchone()
+                if row is None:
+                    raise StateError("shift.none_open")
+                shift_id = str(row[0])
+            shift = conn.execute(
+                text(
+                    "SELECT operator, office_id, opened_at, closed_at, float_total, counted_total,"
+                    " variance, close_approver FROM shifts WHERE shift_id = :id"
+                ),
+                {"id": shift_id},
+            ).fetchone()
+            if shift is None:
+                raise NotFoundError("entry.not_found")
+            groups = conn.execute(
+                text(
+                    "SELECT entry_type, COALESCE(method, ''), COUNT(*), SUM(amount),"
+                    " SUM(service_charge), SUM(cash_effect) FROM transactions"
+                    " WHERE shift_id = :id AND voided_by IS NULL GROUP BY entry_type, method"
+                ),
+                {"id": shift_id},
+            ).fetchall()
+            voided_cash = conn.execute(
+                text(
+                    "SELECT COALESCE(SUM(cash_effect), 0) FROM transactions"
+                    " WHERE shift_id = :id AND voided_by IS NOT NULL"
+                ),
+                {"id": shift_id},
+            ).scalar()
+        top_ups = MethodTotals()
+        bills: dict[str, MethodTotals] = {}
+        drops = MethodTotals()
+        voids = MethodTotals()
+        cash = int(voided_cash or 0)
+        for entry_type, method, count, amount, charge, cash_effect in groups:
+            totals = MethodTotals(int(count), int(amount), int(charge))
+            cash += int(cash_effect)
+            if entry_type == "top_up":
+                top_ups = totals
+            elif entry_type == "bill_paid":
+                bills[method] = totals
+            elif entry_type == "cash_drop":
+                drops = totals
+            elif entry_type == "void":
+                voids = MethodTotals(
+                    voids.count + totals.count,
+                    voids.amount + totals.amount,
+                    voids.service_charge + totals.service_charge,
+                )
+        operator, office_id, opened_at, closed_at, float_total, counted, variance, approver = shift
+        return ShiftSummary(
+            shift_id=shift_id,
+            operator=operator,
+            office_id=office_id,
+            opened_at=opened_at,
+            closed_at=closed_at,
+            float_total=int(float_total),
+            top_ups=top_ups,
+            bill_payments=bills,
+            cash_drops=drops,
+            voids=voids,
+            expected_cash=int(float_total) + cash,
+            counted_total=counted,
+            variance=variance,
+            close_approver=approver,
+        )

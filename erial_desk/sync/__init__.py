@@ -1,0 +1,1 @@
+"""Everything that talks to central: credentials (keyring), enrolment, push, pull, status."""

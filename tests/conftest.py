@@ -1,0 +1,67 @@
+"""Shared fixtures: real SQLite files in tmp_path, the in-memory key store, demo offices."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import keyring
+import pytest
+
+from erial_desk.sync.credentials import MemoryKeyring
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+DEMO_PINS = {
+    "salim": "1111",  # clerk, MCT-HQ (internal)
+    "aisha": "9999",  # supervisor, MCT-HQ
+    "khalid": "2222",  # operator, CAFE-RUWI (external, authorised to top up)
+    "noora": "8888",  # supervisor, CAFE-RUWI
+    "hamad": "3333",  # operator, CAFE-SEEB (external, not authorised to top up)
+    "zainab": "7777",  # supervisor, CAFE-SEEB
+}
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """Every test gets an empty in-memory key store as the process's keyring."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    MemoryKeyring._secrets.clear()
+    keyring.set_keyring(backend)
+    yield backend
+    MemoryKeyring._secrets.clear()
+    keyring.set_keyring(previous)
+
+
+def make_desk(path: Path, office_id: str = "MCT-HQ"):
+    from erial_desk.services import Desk
+
+    return Desk.init(path, office_id=office_id, keyring="memory")
+
+
+@pytest.fixture
+def desk(tmp_path: Path):
+    """A fresh terminal at the internal MCT-HQ office, nobody logged in."""
+    d = make_desk(tmp_path / "desk")
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def clerk_desk(desk):
+    """MCT-HQ terminal with clerk Salim logged in and a shift open (float 46.000 OMR)."""
+    desk.login("salim", DEMO_PINS["salim"])
+    desk.open_shift({20000: 2, 1000: 5, 500: 2})
+    return desk
+
+
+@pytest.fixture
+def cafe_desk(tmp_path: Path):
+    """External CAFE-RUWI terminal with operator Khalid logged in and a shift open."""
+    d = make_desk(tmp_path / "cafe", "CAFE-RUWI")
+    d.login("khalid", DEMO_PINS["khalid"])
+    d.open_shift({5000: 2})
+    yield d
+    d.close()
