@@ -31,6 +31,21 @@ class Bill:
 
 
 @dataclass(frozen=True)
+class SubscriberRecord:
+    """A subscriber as central's directory holds it (no PIN verifier, ever)."""
+
+    account: str
+    kind: str
+    civil_number: str | None
+    cr_number: str | None
+    name_ar: str
+    name_en: str
+    mobile: str | None
+    email: str | None
+    authorised_person: str | None
+
+
+@dataclass(frozen=True)
 class OperatorRecord:
     operator_id: str
     office_id: str
@@ -87,5 +102,7 @@ class Central(Protocol):
     ) -> Authorisation | None: ...
 
     def wallet_balance(self, account: str) -> int | None: ...
+
+    def lookup_subscriber(self, account: str) -> SubscriberRecord | None: ...
 
     def push(self, entries: Sequence[SignedEntry]) -> list[PushResult]: ...

@@ -64,7 +64,12 @@ class PaymentsMixin(SubscribersMixin):
         self._allow(Action.TOP_UP)
         shift_id = self._require_own_shift()
         account = normalise_account_number(account)
-        self.subscriber(account)
+        try:
+            self.subscriber(account)
+        except CentralUnavailable:
+            # Offline and not in the local directory: the check digit has vouched for the
+            # number; cash top-ups are always accepted and central settles them at sync.
+            pass
         baisa = _as_baisa(amount, self.policy.top_up_min, self.policy.top_up_max)
         limit = self.office.top_up_float_limit
         if limit is not None and self._shift_top_ups(shift_id) + baisa > limit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
 
 from sqlalchemy import text
@@ -140,12 +141,17 @@ class SubscribersMixin(SessionMixin, DeskBase):
             return search_subscribers(conn, query, limit=limit)
 
     def subscriber(self, account: str) -> SubscriberRow:
+        """A subscriber by account number: from the local directory, else asked of central
+        (an external office holds only the subscribers it has served)."""
         account = normalise_account_number(account)
         with self._reading() as conn:
             rows = search_subscribers(conn, account, limit=1)
-        if not rows:
+        if rows:
+            return rows[0]
+        record = self.central.lookup_subscriber(account)
+        if record is None:
             raise NotFoundError("subscriber.not_found")
-        return rows[0]
+        return SubscriberRow(**dataclasses.asdict(record))
 
     def known_balance(self, account: str) -> int | None:
         """The wallet balance last reported by central, less debits still pending here."""

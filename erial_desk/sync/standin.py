@@ -10,6 +10,7 @@ once (its id is the idempotency key). It does not check signatures: the real ser
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import threading
 import uuid
@@ -25,6 +26,7 @@ from erial_desk.domain.central import (
     DebitRequest,
     OperatorRecord,
     PushResult,
+    SubscriberRecord,
 )
 from erial_desk.domain.chain import SignedEntry
 from erial_desk.domain.errors import AuthError, NotFoundError, StateError
@@ -45,6 +47,7 @@ CREATE TABLE IF NOT EXISTS bills (bill_id TEXT PRIMARY KEY, kind TEXT, reference
     detail_en TEXT, detail_ar TEXT, paid_by TEXT);
 CREATE TABLE IF NOT EXISTS wallets (account TEXT PRIMARY KEY, balance INTEGER NOT NULL,
     verifier TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS subscribers (account TEXT PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS office_wallets (office_id TEXT PRIMARY KEY, balance INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS applied (entry_id TEXT PRIMARY KEY, hash TEXT, status TEXT,
     reason TEXT);
@@ -155,6 +158,12 @@ class LocalCentral:
             "SELECT balance FROM wallets WHERE account = ?", (account,)
         ).fetchone()
         return None if row is None else int(row[0])
+
+    def lookup_subscriber(self, account: str) -> SubscriberRecord | None:
+        row = self._db.execute(
+            "SELECT record FROM subscribers WHERE account = ?", (account,)
+        ).fetchone()
+        return None if row is None else SubscriberRecord(**json.loads(row[0]))
 
     # --- online authorisation --------------------------------------------------------------
 
@@ -347,6 +356,11 @@ class LocalCentral:
             db.execute(
                 "INSERT OR IGNORE INTO wallets (account, balance, verifier) VALUES (?, 0, ?)",
                 (p["account"], hash_pin(pin)),
+            )
+            fields = {k: p.get(k) for k in SubscriberRecord.__dataclass_fields__}
+            db.execute(
+                "INSERT OR IGNORE INTO subscribers VALUES (?, ?)",
+                (p["account"], json.dumps(fields, ensure_ascii=False)),
             )
         elif kind == "top_up":
             self._move(p["account"], "", p["amount"])
