@@ -116,7 +116,10 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
 
 def _system_backend(settings_path: Path) -> keyring.backend.KeyringBackend:
     backend = keyring.get_keyring()
-    usable = backend.priority > 0 if not _is_chainer(backend) else bool(backend.backends)
+    if _is_chainer(backend):
+        usable = bool(getattr(backend, "backends", ()))
+    else:
+        usable = backend.priority > 0
     if isinstance(backend, MemoryKeyring):
         usable = True  # tests install it explicitly with keyring.set_keyring
     if not usable or type(backend).__module__.startswith("keyring.backends.fail"):

@@ -84,10 +84,10 @@ class LocalCentral:
         db.execute("BEGIN IMMEDIATE")
         db.execute("INSERT INTO keys VALUES ('sealing', ?)", (bytes(PrivateKey.generate()),))
         hashes = demo_records.operator_pin_hashes()
-        for op_id, office, name_en, name_ar, role, _pin in demo_records.OPERATORS:
+        for op_id, office_id, name_en, name_ar, role, _pin in demo_records.OPERATORS:
             db.execute(
                 "INSERT INTO operators VALUES (?, ?, ?, ?, ?, ?, 1)",
-                (op_id, office, name_en, name_ar, role.value, hashes[op_id]),
+                (op_id, office_id, name_en, name_ar, role.value, hashes[op_id]),
             )
         for bill in demo_records.bills():
             db.execute(
