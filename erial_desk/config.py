@@ -24,6 +24,8 @@ class Settings:
     office_id: str = ""  # the office this terminal stands in; set by `erial-desk init`
     central_url: str = ""  # empty: the local stand-in of central, for the demo
     ca_bundle: str = ""  # optional CA bundle for the municipality's own CA
+    # Public address of central's receipt verification pages, printed in each receipt's QR.
+    receipt_verify_url: str = "https://erial.muscat.example"
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:

@@ -184,6 +184,27 @@ def receipt_number(terminal_code: str, seq: int) -> str:
     return f"{terminal_code}-{seq:07d}"
 
 
+RECEIPT_HASH_CHARS = 16
+
+
+def receipt_qr(verify_base_url: str, receipt: str, entry_hash: str) -> str:
+    """Text of a receipt's QR code: central's verification page for this receipt, with the
+    start of the entry's hash so the page can say whether the paper matches the journal."""
+    return f"{verify_base_url.rstrip('/')}/r/{receipt}?h={entry_hash[:RECEIPT_HASH_CHARS]}"
+
+
+def parse_receipt_qr(text: str) -> tuple[str, str] | None:
+    """(receipt number, hash prefix) from a receipt QR, or None when it is not one."""
+    marker = "/r/"
+    if marker not in text or "?h=" not in text:
+        return None
+    receipt, _, query = text.rsplit(marker, 1)[1].partition("?h=")
+    code, _, seq = receipt.partition("-")
+    if len(code) != 8 or not seq.isdigit() or len(query) != RECEIPT_HASH_CHARS:
+        return None
+    return receipt, query
+
+
 def terminal_code(terminal_id: str) -> str:
     """Short, printable code of a terminal: the last 8 hex digits of its id, upper case."""
     return terminal_id.replace("-", "")[-8:].upper()
