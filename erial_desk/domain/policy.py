@@ -207,3 +207,61 @@ def walk_in_method(office: Office) -> PaymentMethod:
     if office.office_type is OfficeType.INTERNAL:
         return PaymentMethod.CASH
     return PaymentMethod.OFFICE_WALLET
+
+
+def policy_to_dict(policy: Policy) -> dict[str, object]:
+    """Plain JSON-able form, as central publishes it in the change feed."""
+    data: dict[str, object] = {}
+    for name in Policy.__dataclass_fields__:
+        value = getattr(policy, name)
+        if name in ("permissions", "roles"):
+            value = {action.value: sorted(str(v) for v in allowed) for action, allowed in value.items()}
+        elif isinstance(value, tuple):
+            value = list(value)
+        data[name] = value
+    return data
+
+
+def policy_from_dict(data: dict[str, object]) -> Policy:
+    values: dict[str, object] = {}
+    for name, value in data.items():
+        if name not in Policy.__dataclass_fields__:
+            continue  # a newer central may send more; this desk keeps what it knows
+        if name == "permissions":
+            assert isinstance(value, dict)
+            value = {Action(k): frozenset(OfficeType(v) for v in vs) for k, vs in value.items()}
+        elif name == "roles":
+            assert isinstance(value, dict)
+            value = {Action(k): frozenset(Role(v) for v in vs) for k, vs in value.items()}
+        elif isinstance(value, list):
+            value = tuple(value)
+        values[name] = value
+    return Policy(**values)  # type: ignore[arg-type]
+
+
+def catalogue_to_dict(catalogue: FeeCatalogue) -> dict[str, object]:
+    return {
+        "version": catalogue.version,
+        "services": {
+            kind.value: {
+                "name_en": s.name_en,
+                "name_ar": s.name_ar,
+                "service_charge": s.service_charge,
+            }
+            for kind, s in catalogue.services.items()
+        },
+    }
+
+
+def catalogue_from_dict(data: dict[str, object]) -> FeeCatalogue:
+    services = data["services"]
+    assert isinstance(services, dict)
+    version = data["version"]
+    assert isinstance(version, int)
+    return FeeCatalogue(
+        version=version,
+        services={
+            BillKind(kind): Service(BillKind(kind), s["name_en"], s["name_ar"], s["service_charge"])
+            for kind, s in services.items()
+        },
+    )

@@ -1,0 +1,303 @@
+"""Administration: offices, terminal slots and enrolment, operators, service credentials, policy
+versions; and the two outside callers: online self-registration and the bank's top-up callback."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from erial_desk.domain.entries import terminal_code
+from erial_desk.domain.identifiers import make_account_number
+from erial_desk.domain.pins import hash_pin
+from erial_desk.domain.policy import (
+    FeeCatalogue,
+    Office,
+    Policy,
+    Role,
+    catalogue_from_dict,
+    catalogue_to_dict,
+    policy_from_dict,
+    policy_to_dict,
+)
+
+from .effects import SUBSCRIBER_FIELDS
+from .errors import ApiError
+from .ingest import now_text
+from .ledger import BANK, Ledger, Transfer, office_wallet, wallet
+from .models import (
+    bank_top_ups,
+    offices,
+    operators,
+    policies,
+    service_credentials,
+    subscribers,
+    terminals,
+)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_office(conn: Connection, office: Office, opening_wallet: int = 0) -> None:
+    conn.execute(
+        insert(offices),
+        {
+            "office_id": office.office_id,
+            "name_en": office.name_en,
+            "name_ar": office.name_ar,
+            "office_type": office.office_type.value,
+            "top_up_authorised": office.top_up_authorised,
+            "top_up_float_limit": office.top_up_float_limit,
+        },
+    )
+    if opening_wallet:
+        # An external office pays into its own e-Rial wallet at the bank.
+        ledger = Ledger(conn)
+        ledger.transfer(
+            Transfer(
+                "bank_top_up",
+                opening_wallet,
+                BANK,
+                office_wallet(office.office_id),
+                None,
+                now_text(),
+            )
+        )
+        ledger.flush(now_text())
+
+
+def get_office(conn: Connection, office_id: str) -> Office:
+    row = conn.execute(select(offices).where(offices.c.office_id == office_id)).first()
+    if row is None:
+        raise ApiError(404, "office.not_found")
+    from erial_desk.domain.policy import OfficeType
+
+    return Office(
+        row.office_id,
+        row.name_en,
+        row.name_ar,
+        OfficeType(row.office_type),
+        bool(row.top_up_authorised),
+        row.top_up_float_limit,
+    )
+
+
+def add_operator(
+    conn: Connection,
+    operator_id: str,
+    office_id: str,
+    name_en: str,
+    name_ar: str,
+    role: Role,
+    pin: str | None = None,
+    pin_hash: str | None = None,
+) -> None:
+    get_office(conn, office_id)
+    record: dict[str, object] = {
+        "operator_id": operator_id,
+        "office_id": office_id,
+        "name_en": name_en,
+        "name_ar": name_ar,
+        "role": role.value,
+        "pin_hash": pin_hash or hash_pin(pin or ""),
+        "active": True,
+    }
+    conn.execute(insert(operators), record)
+    # Operators log in offline, so their PIN hashes reach their own office's desks.
+    Ledger(conn).flush_feed_only("operator", operator_id, record, office_id)
+
+
+def add_terminal_slot(conn: Connection, office_id: str) -> tuple[str, str]:
+    """A terminal slot at an office and its one-time enrolment code."""
+    get_office(conn, office_id)
+    slot_id = "slot-" + uuid.uuid4().hex[:12]
+    code = "-".join(secrets.token_hex(2).upper() for _ in range(4))
+    conn.execute(
+        insert(terminals),
+        {
+            "slot_id": slot_id,
+            "office_id": office_id,
+            "enrolment_code_hash": token_hash(code),
+            "revoked": False,
+            "last_seq": 0,
+        },
+    )
+    return slot_id, code
+
+
+def enrol(conn: Connection, code: str, terminal_id: str, public_key: bytes) -> dict[str, Any]:
+    """Bind a desk's terminal id and public key to the slot of the code; issue its API token."""
+    row = conn.execute(
+        select(terminals).where(terminals.c.enrolment_code_hash == token_hash(code.strip().upper()))
+    ).first()
+    if row is None or row.terminal_id is not None:
+        raise ApiError(403, "enrol.invalid_code")
+    if len(public_key) != 32:
+        raise ApiError(422, "enrol.bad_key")
+    code_of_terminal = terminal_code(terminal_id)
+    taken = conn.execute(
+        select(terminals.c.slot_id).where(
+            (terminals.c.terminal_id == terminal_id)
+            | (terminals.c.public_key == public_key)
+            | (terminals.c.terminal_code == code_of_terminal)
+        )
+    ).first()
+    if taken is not None:
+        raise ApiError(409, "enrol.terminal_exists")
+    token = "et_" + secrets.token_urlsafe(32)
+    conn.execute(
+        update(terminals)
+        .where(terminals.c.slot_id == row.slot_id)
+        .values(
+            terminal_id=terminal_id,
+            terminal_code=code_of_terminal,
+            public_key=public_key,
+            token_hash=token_hash(token),
+            enrolment_code_hash=None,
+            enrolled_at=now_text(),
+        )
+    )
+    return {"token": token, "office_id": row.office_id, "terminal_code": code_of_terminal}
+
+
+def revoke_terminal(conn: Connection, terminal_id: str) -> None:
+    conn.execute(
+        update(terminals).where(terminals.c.terminal_id == terminal_id).values(revoked=True)
+    )
+
+
+def add_credential(conn: Connection, name: str, scope: str) -> str:
+    """A new admin or website credential; only its hash is kept."""
+    token = f"{scope[:2]}_" + secrets.token_urlsafe(32)
+    conn.execute(
+        insert(service_credentials),
+        {"name": name, "token_hash": token_hash(token), "scope": scope, "created_at": now_text()},
+    )
+    return token
+
+
+def publish_policy(conn: Connection, policy: Policy, catalogue: FeeCatalogue) -> None:
+    conn.execute(
+        insert(policies),
+        {
+            "version": policy.version,
+            "policy": json.dumps(policy_to_dict(policy)),
+            "catalogue": json.dumps(catalogue_to_dict(catalogue)),
+            "created_at": now_text(),
+        },
+    )
+    ledger = Ledger(conn)
+    ledger.note_change("policy", str(policy.version), policy_to_dict(policy))
+    ledger.note_change("catalogue", str(catalogue.version), catalogue_to_dict(catalogue))
+    ledger.flush(now_text())
+
+
+def current_policy(conn: Connection) -> tuple[Policy, FeeCatalogue]:
+    row = conn.execute(select(policies).order_by(policies.c.version.desc()).limit(1)).first()
+    if row is None:
+        return Policy(), FeeCatalogue()
+    return policy_from_dict(json.loads(row.policy)), catalogue_from_dict(json.loads(row.catalogue))
+
+
+def register_online(conn: Connection, record: dict[str, Any], pin: str) -> str:
+    """Self-registration from the municipality's website: a new account, empty wallet."""
+    for field in ("civil_number", "cr_number"):
+        value = record.get(field)
+        if (
+            value
+            and conn.execute(
+                select(subscribers.c.account).where(subscribers.c[field] == value)
+            ).first()
+        ):
+            raise ApiError(409, "subscriber.exists", field=field.replace("_", " "))
+    while True:
+        account = make_account_number(10**10 + secrets.randbelow(9 * 10**10))
+        if (
+            conn.execute(
+                select(subscribers.c.account).where(subscribers.c.account == account)
+            ).first()
+            is None
+        ):
+            break
+    values = {f: record.get(f) for f in SUBSCRIBER_FIELDS} | {"account": account}
+    conn.execute(
+        insert(subscribers),
+        {
+            **values,
+            "pin_verifier": hash_pin(pin),
+            "pin_failures": 0,
+            "closed": False,
+            "registered_at": now_text(),
+            "registered_by": "online",
+        },
+    )
+    ledger = Ledger(conn)
+    ledger.lock([wallet(account)])
+    ledger.note_change("subscriber", account, values)
+    ledger.flush(now_text())
+    return account
+
+
+def bank_signature(secret: bytes, body: bytes) -> str:
+    return hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+def bank_top_up(conn: Connection, secret: bytes, body: bytes, signature: str) -> dict[str, Any]:
+    """The bank's callback for an online top-up: HMAC-signed, idempotent by bank reference."""
+    if not hmac.compare_digest(bank_signature(secret, body), signature.strip().lower()):
+        raise ApiError(401, "bank.bad_signature")
+    try:
+        data = json.loads(body)
+        reference, account, amount = (
+            str(data["bank_reference"]),
+            str(data["account"]),
+            data["amount"],
+        )
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ApiError(422, "request.invalid", reason="bank_reference, account, amount") from exc
+    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+        raise ApiError(422, "request.invalid", reason="amount in baisa, a positive integer")
+    digest = hashlib.sha256(body).hexdigest()
+    seen = conn.execute(
+        select(bank_top_ups.c.body_hash, bank_top_ups.c.transfer_id).where(
+            bank_top_ups.c.bank_reference == reference
+        )
+    ).first()
+    if seen is not None:
+        if seen.body_hash != digest:
+            raise ApiError(409, "bank.conflict")
+        return {"status": "duplicate", "bank_reference": reference}
+    if (
+        conn.execute(select(subscribers.c.account).where(subscribers.c.account == account)).first()
+        is None
+    ):
+        raise ApiError(404, "subscriber.not_found")
+    ledger = Ledger(conn)
+    ledger.lock([wallet(account)])
+    at = now_text()
+    ledger.transfer(Transfer("bank_top_up", amount, BANK, wallet(account), f"bank:{reference}", at))
+    (transfer_id,) = ledger.flush_transfers()
+    conn.execute(
+        insert(bank_top_ups),
+        {
+            "bank_reference": reference,
+            "account": account,
+            "amount": amount,
+            "body_hash": digest,
+            "transfer_id": transfer_id,
+            "received_at": at,
+        },
+    )
+    ledger.flush(at)
+    return {
+        "status": "applied",
+        "bank_reference": reference,
+        "balance": ledger.balance(wallet(account)),
+    }

@@ -1,0 +1,166 @@
+"""The ``erial-central`` command: serve, migrate, seed-demo, office/terminal/operator add,
+credentials, audit. The database is ``--database`` or ERIAL_CENTRAL_DATABASE (SQLite by default,
+any ``postgresql+psycopg://`` URL works the same)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from erial_desk import __version__
+from erial_desk.domain.policy import Office, OfficeType, Role
+
+from . import admin
+from .db import make_engine
+from .errors import ApiError
+from .migrate import upgrade
+from .settings import database_url, load_secrets, secrets_path
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="erial-central", description="e-Rial central server")
+    parser.add_argument("--version", action="version", version=f"erial-central {__version__}")
+    parser.add_argument(
+        "--database",
+        help="SQLAlchemy URL (default: ERIAL_CENTRAL_DATABASE or sqlite:///erial-central.sqlite)",
+    )
+    parser.add_argument(
+        "--secrets",
+        help="secrets file (default: ERIAL_CENTRAL_SECRETS or erial-central-secrets.json)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    seed = sub.add_parser("seed-demo", help="demo offices, operators, subscribers and bills")
+    seed.add_argument("--subscribers", type=int, default=2000)
+    seed.add_argument("--bills", type=int, default=3000)
+    office = sub.add_parser("office", help="offices").add_subparsers(dest="action", required=True)
+    add_office = office.add_parser("add")
+    add_office.add_argument("office_id")
+    add_office.add_argument("--type", choices=("internal", "external"), required=True)
+    add_office.add_argument("--name-en", required=True)
+    add_office.add_argument("--name-ar", required=True)
+    add_office.add_argument("--no-top-ups", action="store_true")
+    add_office.add_argument("--float-limit", type=int, help="top-up float per shift, baisa")
+    terminal = sub.add_parser("terminal", help="terminals").add_subparsers(
+        dest="action", required=True
+    )
+    add_terminal = terminal.add_parser("add", help="a terminal slot; prints its enrolment code")
+    add_terminal.add_argument("office_id")
+    revoke = terminal.add_parser("revoke")
+    revoke.add_argument("terminal_id")
+    operator = sub.add_parser("operator", help="operators").add_subparsers(
+        dest="action", required=True
+    )
+    add_operator = operator.add_parser("add")
+    add_operator.add_argument("operator_id")
+    add_operator.add_argument("--office", required=True)
+    add_operator.add_argument("--role", choices=[r.value for r in Role], required=True)
+    add_operator.add_argument("--name-en", required=True)
+    add_operator.add_argument("--name-ar", required=True)
+    add_operator.add_argument("--pin", required=True)
+    credential = sub.add_parser("credential", help="admin and website credentials")
+    credential.add_argument("name")
+    credential.add_argument("--scope", choices=("admin", "website"), required=True)
+    sub.add_parser("audit", help="replay the ledger and every terminal's chain")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    url = database_url(args.database)
+    secrets_file = secrets_path(args.secrets)
+    try:
+        return _run(args, url, secrets_file)
+    except ApiError as exc:
+        print(exc.body()["error"]["message"], file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
+    from pathlib import Path
+
+    secrets_file = Path(str(secrets_file))
+    if args.command == "serve":
+        import os
+
+        import uvicorn
+
+        os.environ["ERIAL_CENTRAL_DATABASE"] = url
+        os.environ["ERIAL_CENTRAL_SECRETS"] = str(secrets_file)
+        upgrade(make_engine(url))
+        load_secrets(secrets_file)
+        uvicorn.run(
+            "erial_central.server:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="warning",
+        )
+        return 0
+    engine = make_engine(url)
+    upgrade(engine)
+    if args.command == "migrate":
+        print("database is at the newest schema")
+        return 0
+    if args.command == "audit":
+        from .audit import audit
+
+        with engine.connect() as conn:
+            report = audit(conn)
+        print(
+            f"{report.transfers} transfers, {report.accounts} accounts, {report.entries} entries"
+            f" of {report.terminals} terminals checked"
+        )
+        for problem in report.problems:
+            print("PROBLEM:", problem)
+        print("audit passed" if report.ok else "audit FAILED")
+        return 0 if report.ok else 1
+    with engine.begin() as conn:
+        if args.command == "seed-demo":
+            from .demo import seed_demo
+
+            load_secrets(secrets_file)
+            seed_demo(conn, args.subscribers, args.bills)
+            token = admin.add_credential(conn, "demo-admin", "admin")
+            print(f"demo data loaded; admin credential: {token}")
+        elif args.command == "office":
+            admin.add_office(
+                conn,
+                Office(
+                    args.office_id,
+                    args.name_en,
+                    args.name_ar,
+                    OfficeType(args.type),
+                    not args.no_top_ups,
+                    args.float_limit,
+                ),
+            )
+            print(f"office {args.office_id} added")
+        elif args.command == "terminal" and args.action == "add":
+            slot, code = admin.add_terminal_slot(conn, args.office_id)
+            print(f"terminal slot {slot}; one-time enrolment code: {code}")
+        elif args.command == "terminal":
+            admin.revoke_terminal(conn, args.terminal_id)
+            print(f"terminal {args.terminal_id} revoked")
+        elif args.command == "operator":
+            admin.add_operator(
+                conn,
+                args.operator_id,
+                args.office,
+                args.name_en,
+                args.name_ar,
+                Role(args.role),
+                pin=args.pin,
+            )
+            print(f"operator {args.operator_id} added")
+        elif args.command == "credential":
+            print(admin.add_credential(conn, args.name, args.scope))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

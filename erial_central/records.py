@@ -1,0 +1,211 @@
+"""Read side of central: bills, subscriber lookup and statement, office day totals, the change
+feed, and receipt verification."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select, text
+
+from erial_desk.domain.policy import BillKind
+
+from .effects import SUBSCRIBER_FIELDS, subscriber_record
+from .ledger import wallet
+from .models import bills, changes, entries, office_subscribers, postings, terminals, transfers
+
+BILL_FIELDS = (
+    "bill_id",
+    "kind",
+    "reference",
+    "subject",
+    "description_en",
+    "description_ar",
+    "amount",
+    "status",
+    "detail_en",
+    "detail_ar",
+)
+
+
+def find_bills(conn: Connection, kind: BillKind | None, key: str) -> list[dict[str, Any]]:
+    """Bills whose subject (plate, civil, CR or application number) or reference is ``key``."""
+    key = key.strip().upper()
+    query = select(*[bills.c[f] for f in BILL_FIELDS]).where(
+        or_(func.upper(bills.c.subject) == key, func.upper(bills.c.reference) == key)
+    )
+    if kind is not None:
+        query = query.where(bills.c.kind == kind.value)
+    rows = conn.execute(query.order_by(bills.c.bill_id).limit(200)).fetchall()
+    return [dict(zip(BILL_FIELDS, r, strict=True)) for r in rows]
+
+
+def lookup_subscriber(conn: Connection, account: str) -> dict[str, Any] | None:
+    return subscriber_record(conn, account)
+
+
+_KIND_WORDS = {
+    "top_up": ("Cash top-up", "شحن نقدي"),
+    "bank_top_up": ("Online top-up (bank)", "شحن عبر البنك"),
+    "bill": ("Bill payment", "سداد فاتورة"),
+    "charge": ("Service charge", "رسوم الخدمة"),
+    "reversal": ("Reversal", "عكس عملية"),
+}
+
+
+def statement(conn: Connection, account: str, limit: int = 500) -> dict[str, Any]:
+    """Every movement of a subscriber's wallet, desk and online, oldest first, with balance."""
+    rows = conn.execute(
+        select(
+            transfers.c.transfer_id,
+            transfers.c.at,
+            transfers.c.kind,
+            transfers.c.entry_id,
+            postings.c.amount,
+            transfers.c.source,
+            transfers.c.destination,
+        )
+        .join(postings, postings.c.transfer_id == transfers.c.transfer_id)
+        .where(postings.c.account_id == wallet(account))
+        .order_by(transfers.c.transfer_id)
+        .limit(limit)
+    ).fetchall()
+    balance = 0
+    lines = []
+    for transfer_id, at, kind, entry_id, amount, source, destination in rows:
+        balance += int(amount)
+        other = destination if int(amount) < 0 else source
+        en, ar = _KIND_WORDS.get(kind, (kind, kind))
+        lines.append(
+            {
+                "transfer": int(transfer_id),
+                "at": at,
+                "kind": kind,
+                "description_en": en,
+                "description_ar": ar,
+                "counterpart": other,
+                "entry_id": entry_id,
+                "amount": int(amount),
+                "balance": balance,
+            }
+        )
+    return {"account": account, "lines": lines, "balance": balance}
+
+
+def office_totals(conn: Connection, office_id: str, day: str) -> dict[str, Any]:
+    """The office's day at central, netted of voids, to compare with its terminals' shifts."""
+    rows = conn.execute(
+        select(
+            entries.c.entry_type,
+            entries.c.method,
+            func.count(),
+            func.coalesce(func.sum(entries.c.amount), 0),
+            func.coalesce(func.sum(entries.c.service_charge), 0),
+        )
+        .where(and_(entries.c.office_id == office_id, entries.c.day == day))
+        .where(entries.c.voided_by.is_(None))
+        .where(entries.c.entry_type.in_(("top_up", "bill_paid", "cash_drop", "void")))
+        .group_by(entries.c.entry_type, entries.c.method)
+    ).fetchall()
+    totals: dict[str, Any] = {
+        "office_id": office_id,
+        "day": day,
+        "top_ups": 0,
+        "voids": 0,
+        "cash_drops": 0,
+        "bill_payments": {},
+        "service_charges": 0,
+        "top_up_count": 0,
+    }
+    for entry_type, method, count, amount, charge in rows:
+        if entry_type == "top_up":
+            totals["top_ups"] += int(amount)
+            totals["top_up_count"] += int(count)
+        elif entry_type == "bill_paid":
+            totals["bill_payments"][method] = {"count": int(count), "amount": int(amount)}
+            totals["service_charges"] += int(charge)
+        elif entry_type == "cash_drop":
+            totals["cash_drops"] += int(amount)
+        else:
+            totals["voids"] += int(count)
+    return totals
+
+
+def feed(
+    conn: Connection, office_id: str, office_type: str, cursor: int, limit: int
+) -> dict[str, Any]:
+    """Changes after ``cursor`` that this office may see, in order."""
+    visible = or_(
+        changes.c.kind.in_(("policy", "catalogue")),
+        and_(changes.c.kind == "operator", changes.c.office_id == office_id),
+    )
+    if office_type == "internal":
+        visible = or_(visible, changes.c.kind.in_(("subscriber", "balance")))
+    else:
+        served = select(office_subscribers.c.account).where(
+            office_subscribers.c.office_id == office_id
+        )
+        visible = or_(
+            visible,
+            and_(changes.c.kind.in_(("subscriber", "balance")), changes.c.key.in_(served)),
+        )
+    # Read the newest sequence number first: every change up to it is already committed (feed
+    # writes are serialised), so jumping the cursor to it later cannot skip a late commit.
+    newest = int(conn.execute(select(func.max(changes.c.seq))).scalar() or 0)
+    rows = conn.execute(
+        select(changes.c.seq, changes.c.kind, changes.c.key, changes.c.data)
+        .where(changes.c.seq > cursor)
+        .where(changes.c.seq <= newest)
+        .where(visible)
+        .order_by(changes.c.seq)
+        .limit(limit + 1)
+    ).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = int(rows[-1][0]) if rows else cursor
+    if not more:
+        # Nothing more this office may see: jump past what it may not, so the next pull is cheap.
+        next_cursor = max(next_cursor, newest)
+    return {
+        "changes": [
+            {"seq": int(s), "kind": k, "key": key, "data": json.loads(d)} for s, k, key, d in rows
+        ],
+        "cursor": next_cursor,
+        "more": more,
+    }
+
+
+def verify_receipt(conn: Connection, receipt: str, hash_prefix: str) -> dict[str, Any] | None:
+    """The journal entry a receipt number names, if its hash starts as printed."""
+    code, _, seq_text = receipt.partition("-")
+    if not seq_text.isdigit():
+        return None
+    row = conn.execute(
+        text(
+            "SELECT e.entry_type, e.at, e.amount, e.service_charge, e.method, e.office_id,"
+            " e.hash, e.voided_by, e.status FROM entries e JOIN terminals t"
+            " ON t.terminal_id = e.terminal_id WHERE t.terminal_code = :c AND e.seq = :s"
+        ),
+        {"c": code.upper(), "s": int(seq_text)},
+    ).first()
+    if row is None:
+        return None
+    return {
+        "matches": bool(hash_prefix) and row.hash.startswith(hash_prefix.lower()),
+        "entry_type": row.entry_type,
+        "at": row.at,
+        "amount": row.amount,
+        "service_charge": row.service_charge,
+        "method": row.method,
+        "office_id": row.office_id,
+        "voided": row.voided_by is not None,
+        "status": row.status,
+    }
+
+
+def subscriber_fields() -> tuple[str, ...]:
+    return SUBSCRIBER_FIELDS
+
+
+def terminal_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(terminals)).scalar() or 0)

@@ -1,0 +1,192 @@
+"""A counter terminal as central sees it: a real signed journal (the desk's own Journal class on
+a SQLite file) whose entries are pushed over HTTP. Payloads are built like the desk builds them,
+PINs sealed to central's published key."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from erial_desk.domain.entries import (
+    BillPaid,
+    Payload,
+    ShiftOpened,
+    SubscriberRegistered,
+    TopUp,
+    Void,
+)
+from erial_desk.domain.identifiers import make_account_number
+from erial_desk.domain.pins import seal_pin
+from erial_desk.store import migrate
+from erial_desk.store.engine import connect_raw
+from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id
+
+
+class TerminalSim:
+    def __init__(self, base_url: str, admin_token: str, office_id: str, workdir: Path) -> None:
+        self.base = base_url.rstrip("/")
+        self.office_id = office_id
+        self.session = requests.Session()
+        self.key = Ed25519PrivateKey.generate()
+        self.terminal_id = new_entry_id()
+        slot = self.session.post(
+            f"{self.base}/v1/admin/offices/{office_id}/terminals",
+            headers={"Authorization": f"Bearer {admin_token}"},
+            timeout=10,
+        )
+        slot.raise_for_status()
+        public = self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+        enrolled = self.session.post(
+            f"{self.base}/v1/enrol",
+            json={
+                "code": slot.json()["enrolment_code"],
+                "terminal_id": self.terminal_id,
+                "public_key": public.hex(),
+            },
+            timeout=10,
+        )
+        enrolled.raise_for_status()
+        self.token = enrolled.json()["token"]
+        self.session.headers["Authorization"] = f"Bearer {self.token}"
+        self.sealing_key = base64.b64decode(
+            self.session.get(f"{self.base}/v1/central-key", timeout=10).json()["sealing_public_key"]
+        )
+        workdir.mkdir(parents=True, exist_ok=True)
+        path = workdir / f"{self.terminal_id}.sqlite"
+        migrate.upgrade(path, "0001")
+        conn = connect_raw(path)
+        conn.execute(
+            "INSERT INTO terminal VALUES (?, ?, ?, 'memory', '2026-01-01')",
+            (self.terminal_id, public, office_id),
+        )
+        conn.close()
+        self.journal = Journal(path, self.terminal_id, self.key)
+        self.shift = self.append(ShiftOpened(office_id, {"1000": 10}, 10_000)).entry_id
+        self.pushed_to = 0
+
+    # --- making entries --------------------------------------------------------------------
+
+    def append(self, payload: Payload, entry_id: str | None = None) -> AppendedEntry:
+        return self.journal.append(
+            payload.TYPE.value,
+            payload.to_payload(),
+            operator="tester",
+            policy_version=1,
+            catalogue_version=1,
+            entry_id=entry_id,
+        )
+
+    def register(self, pin: str = "1234", body: int | None = None) -> str:
+        account = make_account_number(
+            body or 10**10 + int.from_bytes(__import__("os").urandom(5)) % (9 * 10**10)
+        )
+        self.append(
+            SubscriberRegistered(
+                account=account,
+                kind="individual",
+                civil_number=account[:8],
+                cr_number=None,
+                name_ar="مشترك تجريبي",
+                name_en="Test subscriber",
+                mobile="+96891234567",
+                email=None,
+                authorised_person=None,
+                sealed_pin=seal_pin(self.sealing_key, pin, account),
+            )
+        )
+        return account
+
+    def top_up(self, account: str, amount: int) -> AppendedEntry:
+        return self.append(TopUp(self.shift, account, amount))
+
+    def pay(
+        self,
+        bill: dict[str, Any],
+        method: str,
+        account: str | None = None,
+        pin: str | None = None,
+        charge: int = 0,
+        authorised: bool = False,
+    ) -> AppendedEntry:
+        entry_id = new_entry_id()
+        sealed = seal_pin(self.sealing_key, pin, entry_id) if pin else None
+        authorisation = balance = None
+        status = "pending"
+        if authorised:
+            answer = self.debit(entry_id, account, bill["amount"] + charge, bill["bill_id"], sealed)
+            answer.raise_for_status()
+            authorisation, balance = answer.json()["reference"], answer.json()["balance_after"]
+            status = "confirmed"
+        return self.append(
+            BillPaid(
+                self.shift,
+                bill["kind"],
+                bill["bill_id"],
+                bill["reference"],
+                bill["amount"],
+                charge,
+                method,
+                account,
+                sealed,
+                authorisation,
+                balance,
+                status,
+            ),
+            entry_id=entry_id,
+        )
+
+    def void(self, entry_id: str) -> AppendedEntry:
+        return self.append(Void(self.shift, entry_id, "test", "supervisor", None))
+
+    # --- talking to central ----------------------------------------------------------------
+
+    def wire(self, start: int = 1, end: int | None = None) -> list[dict[str, Any]]:
+        out = []
+        for e in self.journal.signed_entries(start):
+            if end is not None and e.seq > end:
+                break
+            out.append(
+                {
+                    "seq": e.seq,
+                    "id": e.entry_id,
+                    "body": e.body.decode(),
+                    "hash": e.hash,
+                    "signature": e.signature.hex(),
+                }
+            )
+        return out
+
+    def push(self, entries: list[dict[str, Any]] | None = None) -> requests.Response:
+        if entries is None:
+            entries = self.wire(self.pushed_to + 1)
+        response = self.session.post(
+            f"{self.base}/v1/journal",
+            json={"terminal_id": self.terminal_id, "entries": entries},
+            timeout=60,
+        )
+        if response.ok:
+            self.pushed_to = max(self.pushed_to, response.json()["last_seq"])
+        return response
+
+    def debit(
+        self, entry_id: str, account: str | None, amount: int, bill_id: str, sealed: str | None
+    ) -> requests.Response:
+        return self.session.post(
+            f"{self.base}/v1/wallet/debits",
+            json={
+                "entry_id": entry_id,
+                "account": account,
+                "amount": amount,
+                "bill_id": bill_id,
+                "sealed_pin": sealed,
+            },
+            timeout=30,
+        )
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return self.session.get(f"{self.base}{path}", params=params, timeout=30)
