@@ -35,6 +35,9 @@ Counts = dict[str, int]
 def make_counts(counts: dict[int, int]) -> Counts:
     """Check a count by denomination and return its journal form (zero counts dropped)."""
     result: Counts = {}
+    for denomination in counts:
+        if type(denomination) is not int or denomination not in DENOMINATIONS:
+            raise ValidationError("denomination.invalid", value=denomination)
     for denomination, count in sorted(counts.items(), reverse=True):
         if denomination not in DENOMINATIONS:
             raise ValidationError("denomination.invalid", value=denomination)

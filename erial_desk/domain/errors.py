@@ -86,7 +86,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # policy and roles
     "policy.not_allowed": (
-        "A {office_type} office cannot {action}.",
+        "An {office_type} office cannot {action}.",
         "لا يسمح لمكتب {office_type_ar} بـ {action_ar}.",
     ),
     "role.not_allowed": (
@@ -226,9 +226,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "تعذر الاتصال بالخادم المركزي.",
     ),
     "central.refused": ("The central server refused: {reason}.", "رفض الخادم المركزي: {reason}."),
+    "sync.revoked": (
+        "Central revoked this terminal's access. Its journal is kept; call the municipality's IT "
+        "team.",
+        "ألغى الخادم المركزي صلاحية هذه المحطة. السجل محفوظ؛ اتصل بقسم تقنية المعلومات بالبلدية.",
+    ),
+    "sync.not_enrolled": (
+        "This terminal is not enrolled with central: run 'erial-desk enroll'.",
+        "هذه المحطة غير مسجلة لدى الخادم المركزي: شغّل 'erial-desk enroll'.",
+    ),
+    "sync.wrong_office": (
+        "The enrolment code is for office {office}, but this terminal was set up for {mine}.",
+        "رمز التسجيل للمكتب {office}، لكن هذه المحطة مُعدة للمكتب {mine}.",
+    ),
+    "sync.never_synced": (
+        "Central cannot be reached and this terminal has never synchronised with it.",
+        "تعذر الوصول إلى الخادم المركزي ولم تتم مزامنة هذه المحطة معه من قبل.",
+    ),
     "offline.not_allowed": (
         "Offline wallet payment refused: {rule}.",
-        "رُفض الدفع من المحفظة دون اتصال: {rule}.",
+        "رُفض الدفع من المحفظة دون اتصال: {rule_ar}.",
     ),
 }
 
@@ -300,3 +317,10 @@ class CentralUnavailable(CentralError):
 
     def __init__(self, **params: Any) -> None:
         super().__init__("central.unreachable", **params)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_unavailable, (self.params,))
+
+
+def _rebuild_unavailable(params: dict[str, Any]) -> CentralUnavailable:
+    return CentralUnavailable(**params)

@@ -78,7 +78,9 @@ for _latin, _arabic, _variants in PLATE_LETTERS:
         _LETTER_TO_LATIN[_ch] = _latin
 LATIN_TO_ARABIC = {latin: arabic for latin, arabic, _ in PLATE_LETTERS}
 
-_PLATE = re.compile(r"^(?:(?P<n1>\d{1,5})(?P<l1>\D{1,2})|(?P<l2>\D{1,2})(?P<n2>\d{1,5}))$")
+_PLATE = re.compile(
+    r"^(?:(?P<n1>[0-9]{1,5})(?P<l1>[^0-9]{1,2})|(?P<l2>[^0-9]{1,2})(?P<n2>[0-9]{1,5}))\Z"
+)
 
 
 def normalise_plate(text: str) -> str:
@@ -88,6 +90,8 @@ def normalise_plate(text: str) -> str:
     if not match:
         raise ValidationError("plate.invalid")
     number = match["n1"] or match["n2"]
+    if int(number) == 0:
+        raise ValidationError("plate.invalid")
     letters = match["l1"] or match["l2"]
     latin = []
     for ch in letters:

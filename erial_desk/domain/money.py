@@ -16,7 +16,7 @@ BAISA_PER_RIAL = 1000
 # It keeps every amount far inside the exact integer range of JSON numbers (2**53).
 ABSOLUTE_MAX_BAISA = 1_000_000 * BAISA_PER_RIAL
 
-_AMOUNT = re.compile(r"^(?P<int>\d*)(?:\.(?P<frac>\d*))?$")
+_AMOUNT = re.compile(r"^(?P<int>[0-9]*)(?:\.(?P<frac>[0-9]*))?\Z")
 
 
 def parse_amount(
@@ -51,7 +51,7 @@ def parse_amount(
     frac = frac.ljust(3, "0")
     whole = match["int"] or "0"
     if len(whole.lstrip("0")) > 9:
-        raise ValidationError("amount.over_limit", **limit_params(maximum or ABSOLUTE_MAX_BAISA))
+        raise ValidationError("amount.over_limit", **limit_params(_ceiling(maximum)))
     baisa = int(whole) * BAISA_PER_RIAL + int(frac)
     if negative and baisa:
         raise ValidationError("amount.negative")
@@ -66,12 +66,16 @@ def check_amount(baisa: int, *, minimum: int | None = None, maximum: int | None 
         raise ValidationError("amount.negative")
     if baisa == 0:
         raise ValidationError("amount.zero")
-    ceiling = ABSOLUTE_MAX_BAISA if maximum is None else min(maximum, ABSOLUTE_MAX_BAISA)
+    ceiling = _ceiling(maximum)
     if baisa > ceiling:
         raise ValidationError("amount.over_limit", **limit_params(ceiling))
     if minimum is not None and baisa < minimum:
         raise ValidationError("amount.below_minimum", **limit_params(minimum))
     return baisa
+
+
+def _ceiling(maximum: int | None) -> int:
+    return ABSOLUTE_MAX_BAISA if maximum is None else min(maximum, ABSOLUTE_MAX_BAISA)
 
 
 def limit_params(limit: int) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import PolicyError
-from .money import format_amount
+from .money import check_amount, format_amount
 from .policy import Policy
 
 
@@ -24,6 +24,7 @@ class OfflineWalletState:
 
 def check_offline_debit(policy: Policy, amount: int, wallet: OfflineWalletState) -> None:
     """Raise ``PolicyError('offline.not_allowed')`` naming the first rule the debit breaks."""
+    check_amount(amount)
     if amount > policy.offline_transaction_cap:
         _refuse(
             "over the offline limit per payment of "

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import os
 
-from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
 from .canonical import canonical_bytes, parse
@@ -32,17 +31,20 @@ def hash_pin(pin: str, *, salt: bytes | None = None, n: int = SCRYPT_N) -> str:
     return "$".join(["scrypt", str(n), str(SCRYPT_R), str(SCRYPT_P), _b64(salt), _b64(digest)])
 
 
+MIN_SCRYPT_N = 2**10  # a stored hash weaker than this is refused, not trusted
+
+
 def verify_pin(pin: str, stored: str) -> bool:
+    """True when ``pin`` matches ``stored``; False for a wrong PIN or any malformed hash."""
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-    except ValueError:
+        scheme, n_text, r_text, p_text, salt, digest = stored.split("$")
+        n, r, p = int(n_text), int(r_text), int(p_text)
+        if scheme != "scrypt" or n < MIN_SCRYPT_N or r < 1 or p < 1:
+            return False
+        candidate = hashlib.scrypt(pin.encode(), salt=_unb64(salt), n=n, r=r, p=p, dklen=32)
+        return hmac.compare_digest(candidate, _unb64(digest))
+    except (ValueError, TypeError, UnicodeError, MemoryError):
         return False
-    if scheme != "scrypt":
-        return False
-    candidate = hashlib.scrypt(
-        pin.encode(), salt=_unb64(salt), n=int(n), r=int(r), p=int(p), dklen=32
-    )
-    return hmac.compare_digest(candidate, _unb64(digest))
 
 
 def seal_pin(central_public_key: bytes, pin: str, context: str) -> str:
@@ -53,13 +55,17 @@ def seal_pin(central_public_key: bytes, pin: str, context: str) -> str:
 
 def open_sealed_pin(central_private_key: bytes, sealed: str, context: str) -> str:
     """Central's side: the PIN inside ``sealed``, refused when it was sealed for another context."""
+    # Anyone can seal anything to a public key: whatever does not parse as ours is a wrong PIN.
     try:
         message = parse(SealedBox(PrivateKey(central_private_key)).decrypt(_unb64(sealed)))
-    except (CryptoError, ValueError) as exc:
+    except Exception as exc:
         raise AuthError("wallet.wrong_pin", left="?") from exc
-    if message.get("context") != context:
+    if not isinstance(message, dict) or message.get("context") != context:
         raise AuthError("wallet.wrong_pin", left="?")
-    return str(message["pin"])
+    pin = message.get("pin")
+    if not isinstance(pin, str):
+        raise AuthError("wallet.wrong_pin", left="?")
+    return pin
 
 
 def _b64(data: bytes) -> str:

@@ -187,7 +187,8 @@ def check_allowed(policy: Policy, office: Office, role: Role, action: Action) ->
             action=name_en,
             action_ar=name_ar,
         )
-    if action is Action.TOP_UP and not office.top_up_authorised:
+    external = office.office_type is OfficeType.EXTERNAL
+    if action is Action.TOP_UP and external and not office.top_up_authorised:
         raise PolicyError(
             "policy.not_allowed",
             office_type=type_en,
@@ -215,7 +216,9 @@ def policy_to_dict(policy: Policy) -> dict[str, object]:
     for name in Policy.__dataclass_fields__:
         value = getattr(policy, name)
         if name in ("permissions", "roles"):
-            value = {action.value: sorted(str(v) for v in allowed) for action, allowed in value.items()}
+            value = {
+                action.value: sorted(str(v) for v in allowed) for action, allowed in value.items()
+            }
         elif isinstance(value, tuple):
             value = list(value)
         data[name] = value
