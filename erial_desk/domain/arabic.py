@@ -92,9 +92,7 @@ def _fold(text: str) -> str:
 
 
 # Text made only of these is left unchanged by folding: most names, once folded, are.
-_SETTLED = re.compile(
-    "[a-z0-9 \u0621\u0627\u0628\u062a-\u063a\u0641-\u0648\u064a]*", re.ASCII
-)
+_SETTLED = re.compile("[a-z0-9 \u0621\u0627\u0628\u062a-\u063a\u0641-\u0648\u064a]*", re.ASCII)
 
 
 def normalise_for_search(text: str) -> str:
