@@ -108,20 +108,29 @@ def _chains(conn: Connection, report: AuditReport) -> None:
                 entries.c.body,
                 entries.c.hash,
                 entries.c.signature,
+                entries.c.operator,
             )
             .where(entries.c.terminal_id == terminal_id)
             .order_by(entries.c.seq)
         )
         stored: list[StoredRow] = []
         prev = None
-        for seq, entry_id, entry_type, at, body, digest, signature in rows:
+        for seq, entry_id, entry_type, at, body, digest, signature, operator in rows:
             raw = body.encode("utf-8")
             from erial_desk.domain.canonical import parse
 
             prev_hash = parse(raw).get("prev", "")
             stored.append(
                 StoredRow(
-                    int(seq), entry_id, entry_type, at, raw, digest, prev_hash, bytes(signature)
+                    int(seq),
+                    entry_id,
+                    entry_type,
+                    at,
+                    raw,
+                    digest,
+                    prev_hash,
+                    bytes(signature),
+                    operator,
                 )
             )
             prev = digest

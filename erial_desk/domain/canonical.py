@@ -59,15 +59,50 @@ def _prepare(value: Any) -> Any:
     raise ValidationError("encoding.unsupported", reason=type(value).__name__)
 
 
+_sorted_encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+_SCALARS = (str, int, bool, type(None))
+
+
+def _fast_path_ok(value: Any) -> bool:
+    """True when ``value`` only holds scalars of our subset under ASCII keys, so the C encoder
+    with sorted keys already gives RFC 8785 order. Anything else takes the checked path."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str or not key.isascii():
+                    return False
+                stack.append(child)
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is int:
+            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+                return False
+        elif kind not in _SCALARS:
+            return False
+    return True
+
+
 def canonical_bytes(value: Any) -> bytes:
     """RFC 8785 bytes of ``value`` (floats and other non-JSON values are refused)."""
+    if _fast_path_ok(value):
+        try:
+            return _sorted_encoder.encode(value).encode("utf-8")
+        except UnicodeEncodeError:
+            pass  # a lone surrogate: the checked path names it
     return _encoder.encode(_prepare(value)).encode("utf-8")
+
+
+def _no_float(text: str) -> Any:
+    raise ValidationError("encoding.unsupported", reason="float " + text)
+
+
+_decoder = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_float)
 
 
 def parse(data: bytes | str) -> Any:
     """Parse canonical JSON back; floats are refused so money can never come back as one."""
-
-    def no_float(text: str) -> Any:
-        raise ValidationError("encoding.unsupported", reason="float " + text)
-
-    return json.loads(data, parse_float=no_float, parse_constant=no_float)
+    text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
+    return _decoder.decode(text)

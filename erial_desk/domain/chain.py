@@ -105,6 +105,7 @@ class StoredRow:
     hash: str
     prev_hash: str
     signature: bytes
+    operator: str | None
 
 
 def verify_chain(
@@ -140,9 +141,15 @@ def _check_row(
     expected_seq: int,
     prev: str,
 ) -> ChainBreak | None:
-    if row.seq != expected_seq:
-        kind = "missing (deleted)" if row.seq > expected_seq else "out of order or inserted"
-        return ChainBreak(expected_seq, row.entry_id, f"entry {kind}; found seq {row.seq}")
+    if row.seq > expected_seq:
+        # The id named is the entry found where the missing one should be.
+        return ChainBreak(
+            expected_seq, row.entry_id, f"entry missing (deleted); found seq {row.seq}"
+        )
+    if row.seq < expected_seq:
+        return ChainBreak(
+            expected_seq, row.entry_id, f"entry out of order or inserted; found seq {row.seq}"
+        )
     if entry_hash(row.body) != row.hash:
         return ChainBreak(row.seq, row.entry_id, "content edited (hash does not match)")
     try:
@@ -160,6 +167,7 @@ def _check_row(
         or env.get("id") != row.entry_id
         or env.get("type") != row.entry_type
         or env.get("at") != row.at
+        or env.get("operator") != row.operator
         or env.get("terminal") != terminal_id
     ):
         return ChainBreak(row.seq, row.entry_id, "columns differ from the signed body")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
@@ -26,24 +27,33 @@ class SessionMixin(DeskBase):
         conn = self.journal.raw_connection()
         with self.journal.lock:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM operators")
-            conn.executemany(
-                "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
-                " active) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        o.operator_id,
-                        o.office_id,
-                        o.name_en,
-                        o.name_ar,
-                        o.role.value,
-                        o.pin_hash,
-                        o.active,
-                    )
-                    for o in operators
-                ],
-            )
-            conn.execute("COMMIT")
+            try:
+                self._replace_operators(conn, operators)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _replace_operators(conn: sqlite3.Connection, operators: list[OperatorRecord]) -> None:
+        conn.execute("DELETE FROM operators")
+        conn.executemany(
+            "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
+            " active) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    o.operator_id,
+                    o.office_id,
+                    o.name_en,
+                    o.name_ar,
+                    o.role.value,
+                    o.pin_hash,
+                    o.active,
+                )
+                for o in operators
+            ],
+        )
 
     def _check_operator_pin(self, operator_id: str, pin: str) -> OperatorSession:
         """Check a PIN with lockout; counts failures whether for login or approval."""

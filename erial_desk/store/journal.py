@@ -40,7 +40,7 @@ _INSERT = (
 )
 _LAST = "SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1"
 _ROWS = (
-    "SELECT seq, entry_id, entry_type, at, body, hash, prev_hash, signature FROM journal"
+    "SELECT seq, entry_id, entry_type, at, body, hash, prev_hash, signature, operator FROM journal"
     " WHERE seq >= ? ORDER BY seq"
 )
 
@@ -162,7 +162,7 @@ class Journal:
         reader = connect_raw(self.path)
         try:
             for r in reader.execute(_ROWS, (start,)):
-                yield StoredRow(r[0], r[1], r[2], r[3], bytes(r[4]), r[5], r[6], bytes(r[7]))
+                yield StoredRow(r[0], r[1], r[2], r[3], bytes(r[4]), r[5], r[6], bytes(r[7]), r[8])
         finally:
             reader.close()
 

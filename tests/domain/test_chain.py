@@ -60,7 +60,7 @@ def make_row(
     )
     body, digest = encode_envelope(envelope)
     signature = key.sign(bytes.fromhex(digest))
-    return StoredRow(seq, entry_id, str(payload.TYPE), at, body, digest, prev, signature)
+    return StoredRow(seq, entry_id, str(payload.TYPE), at, body, digest, prev, signature, "salim")
 
 
 def make_chain(
