@@ -26,6 +26,14 @@ class Settings:
     ca_bundle: str = ""  # optional CA bundle for the municipality's own CA
     # Public address of central's receipt verification pages, printed in each receipt's QR.
     receipt_verify_url: str = "https://erial.muscat.example"
+    # Printing. Connection: pdf (files, for offices with no thermal printer), file (a device
+    # path such as /dev/usb/lp0), network, usb, serial or windows (the print spooler).
+    printer_connection: str = "pdf"
+    # pdf: a folder (empty: "printouts" in the data directory); network: host[:port];
+    # usb: vendor:product in hex; serial: port[@baud]; windows: the printer's name.
+    printer_target: str = ""
+    printer_profile: str = "80mm"  # 80mm, 58mm, epson, or a python-escpos profile name
+    printer_drawer: str = "2"  # cash drawer kick pin: 2, 5, or none
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:
