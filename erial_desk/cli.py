@@ -7,9 +7,14 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from erial_desk import __version__
 from erial_desk.domain.errors import DeskError
+
+if TYPE_CHECKING:
+    from erial_desk.services import Desk
+    from erial_desk.services.sync_service import SyncProgress, SyncStatus
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -46,11 +51,28 @@ def _parser() -> argparse.ArgumentParser:
         "ERIAL_DESK_KEY_PASSPHRASE)",
     )
     init.add_argument("--language", choices=("ar", "en"), default="ar")
+    init.add_argument(
+        "--central",
+        default="",
+        help="central's https:// address (then run 'enroll'); "
+        "without it the terminal works against a local stand-in of central, for the demo",
+    )
+
+    enroll = sub.add_parser("enroll", help="register this terminal with central")
+    enroll.add_argument("--server", required=True, help="central's https:// address")
+    enroll.add_argument("--code", required=True, help="the one-time enrolment code")
+    sync = sub.add_parser("sync", help="push waiting entries and pull central's changes")
+    sync.add_argument("--once", action="store_true", help="one round, then exit (the default)")
+    sub.add_parser("status", help="sync status: online, entries waiting, last sync, last error")
 
     sub.add_parser("verify-journal", help="recompute every hash and signature")
     sub.add_parser("rebuild", help="rebuild the derived tables from the journal")
     export = sub.add_parser("export-journal", help="write the journal as JSON lines")
     export.add_argument("--output", "-o", type=Path, default=None, help="file (default: stdout)")
+
+    sub.add_parser(
+        "print-test", help="print a test page: the printer settings, both scripts and a QR code"
+    )
 
     walk = sub.add_parser("walkthrough", help="a scripted counter day on a fresh data directory")
     walk.add_argument("--keep", type=Path, default=None, help="keep the data in this directory")
@@ -72,11 +94,31 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
     from erial_desk.services import Desk
 
     if args.command == "init":
+        if args.central:
+            terminal_id = Desk.init_for_central(
+                data_dir,
+                office_id=args.office,
+                central_url=args.central,
+                keyring=args.keyring,
+                language=args.language,
+            )
+            print(f"terminal {terminal_id} made in {data_dir}; now run 'erial-desk enroll'")
+            return EXIT_OK
         with Desk.init(
             data_dir, office_id=args.office, keyring=args.keyring, language=args.language
         ) as desk:
             print(f"terminal {desk.terminal_id} ready at {desk.office.office_id} in {data_dir}")
         return EXIT_OK
+    if args.command == "enroll":
+        with Desk.enroll(data_dir, args.server, args.code) as desk:
+            print(f"terminal {desk.terminal_id} enrolled at {desk.office.office_id}")
+            _print_status(desk.sync_status())
+        return EXIT_OK
+    if args.command in ("sync", "status"):
+        with Desk.open(data_dir) as desk:
+            status = desk.sync_once(_progress) if args.command == "sync" else desk.sync_status()
+            _print_status(status)
+            return EXIT_OK if status.online or args.command == "status" else EXIT_ERROR
     if args.command == "walkthrough":
         from erial_desk.walkthrough import run_walkthrough
 
@@ -92,6 +134,8 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
         if args.command == "rebuild":
             print(f"rebuilt derived tables from {desk.rebuild()} journal entries")
             return EXIT_OK
+        if args.command == "print-test":
+            return _print_test(desk)
         if args.command == "export-journal":
             if args.output is None:
                 desk.export_journal(sys.stdout)
@@ -101,6 +145,33 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
                 print(f"{count} entries written to {args.output}", file=sys.stderr)
             return EXIT_OK
     return EXIT_USAGE
+
+
+def _print_status(status: SyncStatus) -> None:
+    state = "revoked" if status.revoked else "online" if status.online else "offline"
+    print(
+        f"{state}; {status.waiting} entries waiting; {status.flagged} flagged,"
+        f" {status.rejected} rejected; last sync {status.last_sync or 'never'}"
+        + (f"; last error {status.last_error}" if status.last_error else "")
+    )
+
+
+def _progress(progress: SyncProgress) -> None:
+    if progress.newest:
+        share = 100 * progress.cursor // max(progress.newest, 1)
+        print(f"  {progress.changes} changes received ({share}%)", file=sys.stderr)
+
+
+def _print_test(desk: Desk) -> int:
+    from erial_desk.printing.queue import error_message
+
+    job = desk.print_test_page()
+    if job.state == "printed":
+        print(f"test page printed to {job.output}")
+        return EXIT_OK
+    print(f"test page not printed: {error_message(job.error_code or '')}", file=sys.stderr)
+    print(f"  {job.error}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 if __name__ == "__main__":

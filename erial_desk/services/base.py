@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, Engine, text
 
 from erial_desk.config import Settings
-from erial_desk.domain.central import Central
+from erial_desk.domain.central import Central, PushResult
+from erial_desk.domain.chain import SignedEntry
 from erial_desk.domain.entries import Payload, receipt_number, terminal_code
-from erial_desk.domain.errors import AuthError, CentralUnavailable, StateError
+from erial_desk.domain.errors import AuthError, CentralError, CentralUnavailable, StateError
 from erial_desk.domain.policy import Action, FeeCatalogue, Office, Policy, check_allowed
 from erial_desk.store.journal import AppendedEntry, Journal
 
@@ -25,6 +28,7 @@ class DeskBase:
     data_dir: Path
     settings: Settings
     terminal_id: str
+    public_key: Ed25519PublicKey
     office: Office
     policy: Policy
     catalogue: FeeCatalogue
@@ -34,6 +38,7 @@ class DeskBase:
     _session: OperatorSession | None
     _sealing_key: bytes | None
     _push_lock: threading.Lock
+    _sync_wake: threading.Event | None = None
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -94,11 +99,20 @@ class DeskBase:
             self._sealing_key = self.central.sealing_key()
         return self._sealing_key
 
-    def push_pending(self, limit: int = 500) -> int:
+    def _after_commit(self) -> None:
+        """A transaction was committed: let central know. With the local stand-in this pushes at
+        once; with the real server the sync worker is woken, and the counter never waits for
+        the network (a cash receipt then says "pending sync" until it is acknowledged)."""
+        if self._sync_wake is not None:
+            self._sync_wake.set()
+        elif not self.settings.central_url:
+            self.push_pending()
+
+    def push_pending(self, limit: int = 500, *, raise_errors: bool = False) -> int:
         """Send waiting entries to central in sequence order; returns how many were answered.
 
-        Until the sync worker exists this runs after each commit; a failure leaves the entries
-        waiting, never lost.
+        A failure leaves the entries waiting, never lost; with ``raise_errors`` the caller (the
+        sync round) learns why.
         """
         if not self._push_lock.acquire(blocking=False):
             return 0  # another thread is pushing; it will take these entries too
@@ -116,19 +130,55 @@ class DeskBase:
                     break
             try:
                 results = self.central.push(entries)
-            except CentralUnavailable:
+            except (CentralUnavailable, CentralError):
+                if raise_errors:
+                    raise
                 return 0
-            by_id = {entry.entry_id: entry.seq for entry in entries}
-            conn_raw = self.journal.raw_connection()
-            with self.journal.lock:
-                conn_raw.execute("BEGIN IMMEDIATE")
-                for result in results:
-                    conn_raw.execute(
-                        "UPDATE outbox SET state = ?, result = ?,"
-                        " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
-                        (result.status, result.reason, by_id[result.entry_id]),
-                    )
-                conn_raw.execute("COMMIT")
+            self._record_results(entries, results)
             return len(results)
         finally:
             self._push_lock.release()
+
+    def _record_results(self, entries: list[SignedEntry], results: list[PushResult]) -> None:
+        """Central's answers go to the outbox; flagged and rejected ones are kept with reasons.
+        An offline wallet debit that central has taken no longer counts as pending here."""
+        by_id = {entry.entry_id: entry for entry in entries}
+        conn = self.journal.raw_connection()
+        with self.journal.lock:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for result in results:
+                    entry = by_id[result.entry_id]
+                    before = conn.execute(
+                        "SELECT state FROM outbox WHERE seq = ?", (entry.seq,)
+                    ).fetchone()
+                    conn.execute(
+                        "UPDATE outbox SET state = ?, result = ?,"
+                        " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
+                        (result.status, result.reason, entry.seq),
+                    )
+                    acknowledged = result.status in ("applied", "duplicate", "flagged")
+                    if before and before[0] == "pending" and acknowledged:
+                        self._settle_pending_debit(conn, entry)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @staticmethod
+    def _settle_pending_debit(conn: sqlite3.Connection, entry: SignedEntry) -> None:
+        """Central has the offline debit: it moves from the pending total into the known
+        balance, as a top-up does when it is made. The next pull brings central's own figure;
+        until then (a pull that fails after the push) the debit is not forgotten."""
+        env = entry.envelope()
+        p = env["payload"]
+        if env["type"] != "bill_paid" or p["method"] != "wallet" or p["status"] != "pending":
+            return
+        total = p["amount"] + p["service_charge"]
+        conn.execute(
+            "UPDATE wallets SET pending_debits = MAX(pending_debits - ?, 0),"
+            " balance = CASE WHEN balance IS NULL THEN NULL ELSE balance - ? END"
+            " WHERE account = ?",
+            (total, total, p["account"]),
+        )

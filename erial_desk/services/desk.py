@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -21,15 +23,19 @@ from sqlalchemy import text
 from erial_desk.config import DATABASE_FILE, Settings
 from erial_desk.domain.central import Central
 from erial_desk.domain.chain import ChainBreak
-from erial_desk.domain.errors import ConfigError
+from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError
+from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
 from erial_desk.store import migrate, projections
 from erial_desk.store.engine import connect_raw, make_engine
 from erial_desk.store.journal import Journal
+from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 from erial_desk.sync.standin import LocalCentral
 
 from .payments import PaymentsMixin
+from .printing_service import PrintingMixin
 from .shifts import ShiftsMixin
+from .sync_service import SyncMixin
 
 
 def _read_identity(db_path: Path) -> tuple[str, bytes, str]:
@@ -43,7 +49,7 @@ def _read_identity(db_path: Path) -> tuple[str, bytes, str]:
     return row[0], bytes(row[1]), row[2]
 
 
-class Desk(PaymentsMixin, ShiftsMixin):
+class Desk(PrintingMixin, PaymentsMixin, ShiftsMixin, SyncMixin):
     """The counter's use cases. Roles and office-type policy are enforced here, not in the UI."""
 
     @classmethod
@@ -56,7 +62,36 @@ class Desk(PaymentsMixin, ShiftsMixin):
         language: str = "ar",
         central: Central | None = None,
     ) -> Desk:
-        """Make a new data directory: settings, database, and the terminal's identity.
+        """Make a new data directory working against the local stand-in of central (the demo,
+        or tests given their own ``central``) and open it."""
+        cls._create(data_dir, office_id, keyring, language, "", central)
+        return cls.open(data_dir, central=central)
+
+    @classmethod
+    def init_for_central(
+        cls,
+        data_dir: Path | str,
+        *,
+        office_id: str,
+        central_url: str,
+        keyring: str = "system",
+        language: str = "ar",
+    ) -> str:
+        """Make a new data directory for a terminal of the real central; it opens once
+        ``Desk.enroll`` has registered it. Returns the terminal id."""
+        check_server_url(central_url)
+        return cls._create(data_dir, office_id, keyring, language, central_url, None)
+
+    @staticmethod
+    def _create(
+        data_dir: Path | str,
+        office_id: str,
+        keyring: str,
+        language: str,
+        central_url: str,
+        central: Central | None,
+    ) -> str:
+        """Settings, database, and the terminal's identity.
 
         The key pair is made once, here; the private key goes to the key store and never into
         the database. Enrolment with central later registers this same id and public key.
@@ -66,10 +101,17 @@ class Desk(PaymentsMixin, ShiftsMixin):
         db_path = data_dir / DATABASE_FILE
         if db_path.exists():
             raise ConfigError("config.already_initialised", path=str(data_dir))
-        settings = Settings(keyring=keyring, language=language, office_id=office_id)
+        settings = Settings(
+            keyring=keyring, language=language, office_id=office_id, central_url=central_url
+        )
         keys = KeyStore.open(keyring, data_dir)  # fails before anything is written
-        central = central or LocalCentral(data_dir)
-        central.office(office_id)  # an unknown office stops here
+        if not central_url:
+            # An unknown office stops here, before anything is written.
+            if central is not None:
+                central.office(office_id)
+            else:
+                with closing(LocalCentral(data_dir)) as standin:
+                    standin.office(office_id)
         key = Ed25519PrivateKey.generate()
         # A UUIDv7 names the terminal: unique without asking central, sortable by creation.
         from erial_desk.store.journal import new_entry_id
@@ -88,7 +130,29 @@ class Desk(PaymentsMixin, ShiftsMixin):
             )
         finally:
             conn.close()
-        return cls.open(data_dir, central=central)
+        return terminal_id
+
+    @classmethod
+    def enroll(cls, data_dir: Path | str, server_url: str, code: str) -> Desk:
+        """Register this terminal (the id and public key made by ``init``) with central, keep
+        the API token in the key store, and open the desk on central."""
+        data_dir = Path(data_dir)
+        db_path = data_dir / DATABASE_FILE
+        if not db_path.exists():
+            raise ConfigError("config.not_initialised", path=str(data_dir))
+        migrate.upgrade(db_path)
+        terminal_id, public_key, office_id = _read_identity(db_path)
+        settings = Settings.load(data_dir)
+        url = check_server_url(server_url)
+        client = CentralClient(url, lambda: None, ca_bundle=settings.ca_bundle)
+        answer = client.enrol(code, terminal_id, public_key)
+        if answer["office_id"] != office_id:
+            raise ConfigError("sync.wrong_office", office=answer["office_id"], mine=office_id)
+        KeyStore.open(settings.keyring, data_dir).store_token(terminal_id, answer["token"])
+        replace(settings, central_url=url).save(data_dir)
+        desk = cls.open(data_dir)
+        desk.sync_once()
+        return desk
 
     @classmethod
     def open(
@@ -119,16 +183,41 @@ class Desk(PaymentsMixin, ShiftsMixin):
         self._sealing_key = None
         self._push_lock = threading.Lock()
         self._owns_central = central is None
-        self.central = central if central is not None else LocalCentral(data_dir)
-        self.office = self.central.office(office_id)
-        self.policy, self.catalogue = self.central.policy(office_id)
+        if central is not None or not self.settings.central_url:
+            self.central = central if central is not None else LocalCentral(data_dir)
+            self.office = self.central.office(office_id)
+            self.policy, self.catalogue = self.central.policy(office_id)
+            if not read_only:
+                self.refresh_operators(self.central.operators(office_id))
+        else:
+            self._open_on_central(office_id, read_only)
+        self._printer = None  # built from the settings when first used
         if not read_only:
-            self.refresh_operators(self.central.operators(office_id))
+            self.recover_print_queue()  # jobs a crash left mid-print wait for a retry
+
+    def _open_on_central(self, office_id: str, read_only: bool) -> None:
+        """Central's office, policy and catalogue: fresh when it answers, else the copy kept
+        from the last sync, so the counter opens offline. Operators come from the feed."""
+        keys = KeyStore.open(self.settings.keyring, self.data_dir)
+        self.central = self._remote_central(keys)
+        if read_only:
+            if not self.load_cached_reference_data():
+                self.office = Office(office_id, office_id, office_id, OfficeType.INTERNAL)
+                self.policy, self.catalogue = Policy(), FeeCatalogue()
+            return
+        if keys.token(self.terminal_id) is None:
+            raise ConfigError("sync.not_enrolled")
+        try:
+            self._refresh_reference_data()
+        except (CentralUnavailable, CentralError):
+            if not self.load_cached_reference_data():
+                raise ConfigError("sync.never_synced") from None
 
     def close(self) -> None:
+        self.stop_sync()
         self.journal.close()
         self._read.dispose()
-        if self._owns_central and isinstance(self.central, LocalCentral):
+        if self._owns_central and isinstance(self.central, LocalCentral | CentralClient):
             self.central.close()
 
     def __enter__(self) -> Desk:

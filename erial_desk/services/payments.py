@@ -29,6 +29,7 @@ from erial_desk.store.journal import new_entry_id
 
 from .results import Approval, TransactionResult
 from .subscribers import SubscribersMixin
+from .sync_service import lookup_bills
 
 _METHOD_ACTION = {
     PaymentMethod.WALLET: Action.PAY_FROM_WALLET,
@@ -75,7 +76,7 @@ class PaymentsMixin(SubscribersMixin):
         if limit is not None and self._shift_top_ups(shift_id) + baisa > limit:
             raise StateError("float.exceeded", **limit_params(limit))
         entry = self._append(TopUp(shift_id, account, baisa))
-        pushed = self.push_pending() > 0
+        self._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,
@@ -87,7 +88,6 @@ class PaymentsMixin(SubscribersMixin):
             account=account,
             balance_after=self.known_balance(account),
             status=self._sync_status(entry.seq),
-            pushed=pushed,
         )
 
     def _shift_top_ups(self, shift_id: str) -> int:
@@ -110,10 +110,15 @@ class PaymentsMixin(SubscribersMixin):
             ).scalar()
         return "confirmed" if state in ("applied", "duplicate") else "pending"
 
+    bills_cached_at: str | None = None  # when the bills last found came from the offline cache
+
     def find_bills(self, kind: BillKind, key: str) -> list[Bill]:
-        """Bills of one kind by plate, contract/civil, licence/CR or application number."""
+        """Bills of one kind by plate, contract/civil, licence/CR or application number; with
+        central unreachable, those found by the last lookup of the same key, fetched at
+        ``bills_cached_at``."""
         self._allow(Action.INQUIRE)
-        return self.central.find_bills(kind, bill_lookup_key(kind, key))
+        bills, self.bills_cached_at = lookup_bills(self, kind, bill_lookup_key(kind, key))
+        return bills
 
     def pay_bill(
         self,
@@ -179,7 +184,7 @@ class PaymentsMixin(SubscribersMixin):
             status=status,
         )
         entry = self._append(payload, entry_id=entry_id)
-        pushed = self.push_pending() > 0
+        self._after_commit()
         if status != "confirmed":
             status = self._sync_status(entry.seq) if method is PaymentMethod.CASH else status
         return TransactionResult(
@@ -194,7 +199,6 @@ class PaymentsMixin(SubscribersMixin):
             account,
             balance_after,
             status,
-            pushed,
         )
 
     def _offline_state(self, account: str) -> OfflineWalletState:
@@ -249,13 +253,15 @@ class PaymentsMixin(SubscribersMixin):
         void_id = new_entry_id()
         authorisation = None
         if voided_type == "top_up":
-            # Taking a top-up back debits the wallet: only central can say the money is still there.
+            # Taking a top-up back debits the wallet: only central can say the money is still
+            # there, and it must have the top-up first.
+            self.push_pending()
             answer = self.central.authorise_reversal(void_id, entry_id, account, amount)
             authorisation = answer.reference if answer else None
         entry = self._append(
             Void(shift_id, entry_id, reason, approver, authorisation), entry_id=void_id
         )
-        pushed = self.push_pending() > 0
+        self._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,
@@ -267,7 +273,6 @@ class PaymentsMixin(SubscribersMixin):
             amount + charge,
             account,
             status=self._sync_status(entry.seq),
-            pushed=pushed,
         )
 
     def record_reprint(self, entry_id: str) -> TransactionResult:
@@ -281,7 +286,7 @@ class PaymentsMixin(SubscribersMixin):
             raise NotFoundError("entry.not_found")
         receipt = self._receipt(int(seq))
         entry = self._append(ReceiptReprinted(entry_id, receipt))
-        self.push_pending()
+        self._after_commit()
         return TransactionResult(
             entry.entry_id, entry.seq, receipt, "receipt_reprinted", entry.envelope["at"], 0
         )

@@ -53,7 +53,6 @@ class TransactionResult:
     account: str | None = None
     balance_after: int | None = None
     status: str = "confirmed"  # confirmed by central, or pending sync
-    pushed: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ class ShiftsMixin(SessionMixin, DeskBase):
         counts = make_counts(float_counts)
         total = counts_total(counts)
         entry = self._append(ShiftOpened(self.office.office_id, counts, total))
-        self.push_pending()
+        self._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,
@@ -65,7 +65,7 @@ class ShiftsMixin(SessionMixin, DeskBase):
             )
         approver = self._approve(approval)
         entry = self._append(CashDrop(shift_id, journal_counts, amount, approver))
-        self.push_pending()
+        self._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,
@@ -103,7 +103,7 @@ class ShiftsMixin(SessionMixin, DeskBase):
         elif approval is not None:
             approver = self._approve(approval)
         self._append(ShiftClosed(shift_id, counts, counted_total, expected, variance, approver))
-        self.push_pending()
+        self._after_commit()
         return self.shift_summary(shift_id)
 
     def shift_summary(self, shift_id: str | None = None) -> ShiftSummary:

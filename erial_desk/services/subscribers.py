@@ -71,7 +71,7 @@ class SubscribersMixin(SessionMixin, DeskBase):
             sealed_pin=seal_pin(self._sealing(), pin, account),
         )
         entry = self._append(payload)
-        self.push_pending()
+        self._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,
@@ -123,7 +123,7 @@ class SubscribersMixin(SessionMixin, DeskBase):
             else:
                 raise ValidationError("name.required")
         entry = self._append(SubscriberUpdated(account, clean))
-        self.push_pending()
+        self._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,

@@ -1,0 +1,157 @@
+"""What the desk keeps of central: the feed cursor and status, the last policy, catalogue and
+office, central's sealing key, and bills cached for offline use. Feed pages are applied in one
+transaction with the cursor, so a cut mid-way resumes from the last committed page."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from erial_desk.domain.arabic import search_text_for
+
+_SUBSCRIBER_COLUMNS = (
+    "account",
+    "kind",
+    "civil_number",
+    "cr_number",
+    "name_ar",
+    "name_en",
+    "mobile",
+    "email",
+    "authorised_person",
+)
+
+
+def get_state(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def get_json(conn: sqlite3.Connection, key: str) -> Any:
+    value = get_state(conn, key)
+    return None if value is None else json.loads(value)
+
+
+def put_state(conn: sqlite3.Connection, key: str, value: str) -> None:
+    conn.execute(
+        "INSERT INTO sync_state (key, value) VALUES (?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
+def put_json(conn: sqlite3.Connection, key: str, value: Any) -> None:
+    put_state(conn, key, json.dumps(value, ensure_ascii=False, sort_keys=True))
+
+
+@dataclass(frozen=True)
+class PageApplied:
+    changes: int
+    cursor: int
+
+
+def apply_feed_page(
+    conn: sqlite3.Connection, lock: threading.Lock, changes: Iterable[dict[str, Any]], cursor: int
+) -> PageApplied:
+    """Apply one page of central's change feed and advance the cursor, atomically."""
+    count = 0
+    with lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for change in changes:
+                _apply_change(conn, change["kind"], change["data"])
+                count += 1
+            put_state(conn, "feed_cursor", str(cursor))
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return PageApplied(count, cursor)
+
+
+def _apply_change(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> None:
+    if kind in ("policy", "catalogue"):
+        put_json(conn, kind, data)
+    elif kind == "operator":
+        conn.execute(
+            "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
+            " active) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(operator_id) DO UPDATE SET"
+            " office_id = excluded.office_id, name_en = excluded.name_en,"
+            " name_ar = excluded.name_ar, role = excluded.role, pin_hash = excluded.pin_hash,"
+            " active = excluded.active",
+            (
+                data["operator_id"],
+                data["office_id"],
+                data["name_en"],
+                data["name_ar"],
+                data["role"],
+                data["pin_hash"],
+                bool(data["active"]),
+            ),
+        )
+    elif kind == "subscriber":
+        values = [data.get(c) for c in _SUBSCRIBER_COLUMNS]
+        search = search_text_for(data["name_ar"], data["name_en"], data.get("authorised_person"))
+        conn.execute(
+            "INSERT INTO subscribers (account, kind, civil_number, cr_number, name_ar, name_en,"
+            " mobile, email, authorised_person, search_text, source)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'central') ON CONFLICT(account) DO UPDATE SET"
+            " kind = excluded.kind, civil_number = excluded.civil_number,"
+            " cr_number = excluded.cr_number, name_ar = excluded.name_ar,"
+            " name_en = excluded.name_en, mobile = excluded.mobile, email = excluded.email,"
+            " authorised_person = excluded.authorised_person,"
+            " search_text = excluded.search_text",
+            (*values, search),
+        )
+    elif kind == "balance":
+        conn.execute(
+            "INSERT INTO wallets (account, balance, balance_at) VALUES (?, ?, ?)"
+            " ON CONFLICT(account) DO UPDATE SET balance = excluded.balance,"
+            " balance_at = excluded.balance_at",
+            (data["account"], int(data["balance"]), data["at"]),
+        )
+
+
+def cache_bills(
+    conn: sqlite3.Connection,
+    lock: threading.Lock,
+    kind: str,
+    key: str,
+    bills: Iterable[dict[str, Any]],
+    fetched_at: str,
+) -> None:
+    with lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM bills_cache WHERE kind = ? AND lookup_key = ?", (kind, key))
+            conn.executemany(
+                "INSERT OR REPLACE INTO bills_cache (bill_id, kind, lookup_key, data, fetched_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    (b["bill_id"], kind, key, json.dumps(b, ensure_ascii=False), fetched_at)
+                    for b in bills
+                ],
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def cached_bills(
+    conn: sqlite3.Connection, kind: str, key: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    rows = conn.execute(
+        "SELECT data, fetched_at FROM bills_cache WHERE kind = ? AND lookup_key = ?"
+        " ORDER BY bill_id",
+        (kind, key),
+    ).fetchall()
+    if not rows:
+        return [], None
+    return [json.loads(r[0]) for r in rows], min(r[1] for r in rows)

@@ -1,0 +1,305 @@
+"""The desk's HTTP client of central: one ``requests`` session, timeouts, TLS always verified.
+
+Connection errors and 5xx answers are retried with backoff, then reported as
+``CentralUnavailable`` so the offline policy can decide; 4xx answers are central's refusals and
+become the matching domain error at once. Plain HTTP is accepted only on the loopback interface
+(a central started beside the desk for tests and demos); anything else must be HTTPS.
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from erial_desk.domain.central import (
+    Authorisation,
+    Bill,
+    DebitRequest,
+    OperatorRecord,
+    PushResult,
+    SubscriberRecord,
+)
+from erial_desk.domain.chain import SignedEntry
+from erial_desk.domain.errors import (
+    MESSAGES,
+    AuthError,
+    CentralError,
+    CentralUnavailable,
+    ConfigError,
+    DeskError,
+    NotFoundError,
+    PolicyError,
+    StateError,
+    ValidationError,
+)
+from erial_desk.domain.policy import (
+    BillKind,
+    FeeCatalogue,
+    Office,
+    OfficeType,
+    Policy,
+    catalogue_from_dict,
+    policy_from_dict,
+)
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+RETRY_DELAYS = (0.2, 0.6, 1.5)  # seconds between attempts for connection errors and 5xx
+
+
+def check_server_url(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        return url.rstrip("/")
+    raise ConfigError(
+        "config.invalid_setting", name="central_url", reason="must be an https:// address"
+    )
+
+
+_ERROR_CLASSES: dict[str, type[DeskError]] = {
+    "wallet": AuthError,
+    "login": AuthError,
+    "approval": AuthError,
+    "bill": StateError,
+    "subscriber": NotFoundError,
+    "policy": PolicyError,
+    "amount": ValidationError,
+    "account": ValidationError,
+}
+
+
+def _refusal(response: requests.Response) -> DeskError:
+    """Central's 4xx as the domain error the counter shows."""
+    try:
+        error = response.json()["error"]
+        code, params = str(error["code"]), dict(error.get("params") or {})
+        reason = str(error.get("message", code))
+    except (ValueError, KeyError, TypeError):
+        code, params, reason = "", {}, f"HTTP {response.status_code}"
+    if code == "auth.revoked":
+        return CentralError("sync.revoked")
+    if code == "subscriber.not_found" or code == "bill.not_found":
+        return NotFoundError(code)
+    if code in ("wallet.insufficient", "wallet.closed", "bill.already_paid"):
+        return StateError(code, **params)
+    if code in MESSAGES:
+        cls = _ERROR_CLASSES.get(code.split(".", 1)[0], CentralError)
+        return cls(code, **params)
+    return CentralError("central.refused", reason=reason)
+
+
+class CentralClient:
+    """``erial_desk.domain.central.Central`` over HTTPS."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: Callable[[], str | None],
+        *,
+        ca_bundle: str = "",
+        timeout: float = 10.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.base = check_server_url(base_url)
+        self._token = token
+        self.session = requests.Session()
+        self.session.verify = ca_bundle or True  # never False
+        self.timeout = timeout
+        self._sleep = sleep
+        self._office: Office | None = None
+        self._policy: tuple[Policy, FeeCatalogue] | None = None
+        self._sealing: bytes | None = None
+
+    # --- transport -------------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        auth: bool = True,
+        timeout: float | None = None,
+        retries: Sequence[float] = RETRY_DELAYS,
+        **kwargs: Any,
+    ) -> Any:
+        headers = kwargs.pop("headers", {})
+        if auth:
+            token = self._token()
+            if not token:
+                raise ConfigError("config.not_initialised", path="enrolment")
+            headers["Authorization"] = f"Bearer {token}"
+        last: Exception | None = None
+        for delay in (*retries, None):
+            try:
+                response = self.session.request(
+                    method,
+                    self.base + path,
+                    headers=headers,
+                    timeout=timeout or self.timeout,
+                    **kwargs,
+                )
+            except requests.exceptions.SSLError as exc:
+                # An untrusted certificate is not a network hiccup: never retried, never ignored.
+                raise CentralError("central.refused", reason="certificate not trusted") from exc
+            except (requests.ConnectionError, requests.Timeout) as exc:
+                last = exc
+            else:
+                if response.status_code < 400:
+                    return response.json()
+                if response.status_code < 500:
+                    raise _refusal(response)
+                last = RuntimeError(f"HTTP {response.status_code}")
+            if delay is None:
+                break
+            self._sleep(delay)
+        raise CentralUnavailable(reason=str(last))
+
+    # --- the Central interface -------------------------------------------------------------
+
+    def _load_policy(self) -> None:
+        data = self.request("GET", "/v1/policy")
+        o = data["office"]
+        self._office = Office(
+            o["office_id"],
+            o["name_en"],
+            o["name_ar"],
+            OfficeType(o["office_type"]),
+            bool(o["top_up_authorised"]),
+            o["top_up_float_limit"],
+        )
+        self._policy = (policy_from_dict(data["policy"]), catalogue_from_dict(data["catalogue"]))
+
+    def office(self, office_id: str) -> Office:
+        if self._office is None:
+            self._load_policy()
+        assert self._office is not None
+        return self._office
+
+    def policy(self, office_id: str) -> tuple[Policy, FeeCatalogue]:
+        if self._policy is None:
+            self._load_policy()
+        assert self._policy is not None
+        return self._policy
+
+    def operators(self, office_id: str) -> list[OperatorRecord]:
+        # Operators arrive through the change feed (see feed.py); nothing to ask here.
+        return []
+
+    def sealing_key(self) -> bytes:
+        if self._sealing is None:
+            data = self.request("GET", "/v1/central-key", auth=False)
+            self._sealing = base64.b64decode(data["sealing_public_key"])
+        return self._sealing
+
+    def find_bills(self, kind: BillKind | None, key: str) -> list[Bill]:
+        params = {"key": key} | ({"kind": kind.value} if kind else {})
+        data = self.request("GET", "/v1/bills", params=params)
+        return [
+            Bill(
+                b["bill_id"],
+                BillKind(b["kind"]),
+                b["reference"],
+                b["subject"],
+                b["description_en"],
+                b["description_ar"],
+                int(b["amount"]),
+                b["status"],
+                b.get("detail_en") or "",
+                b.get("detail_ar") or "",
+            )
+            for b in data["bills"]
+        ]
+
+    def authorise_debit(self, request: DebitRequest) -> Authorisation:
+        data = self.request(
+            "POST",
+            "/v1/wallet/debits",
+            retries=(0.3,),
+            json={
+                "entry_id": request.entry_id,
+                "account": request.account,
+                "amount": request.amount,
+                "bill_id": request.bill_id,
+                "sealed_pin": request.sealed_pin,
+            },
+        )
+        return Authorisation(data["reference"], int(data["balance_after"]))
+
+    def authorise_reversal(
+        self, entry_id: str, voids: str, account: str | None, amount: int
+    ) -> Authorisation | None:
+        if account is None:
+            return None
+        data = self.request(
+            "POST",
+            "/v1/wallet/reversals",
+            retries=(0.3,),
+            json={"entry_id": entry_id, "voids": voids, "account": account, "amount": amount},
+        )
+        return Authorisation(data["reference"], int(data["balance_after"]))
+
+    def wallet_balance(self, account: str) -> int | None:
+        try:
+            return int(self.request("GET", f"/v1/subscribers/{account}/statement")["balance"])
+        except NotFoundError:
+            return None
+
+    def lookup_subscriber(self, account: str) -> SubscriberRecord | None:
+        try:
+            data = self.request("GET", f"/v1/subscribers/{account}")
+        except NotFoundError:
+            return None
+        return SubscriberRecord(**{k: data.get(k) for k in SubscriberRecord.__dataclass_fields__})
+
+    def push(self, entries: Sequence[SignedEntry]) -> list[PushResult]:
+        if not entries:
+            return []
+        terminal = entries[0].envelope()["terminal"]
+        data = self.request(
+            "POST",
+            "/v1/journal",
+            timeout=max(self.timeout, 60.0),
+            json={
+                "terminal_id": terminal,
+                "entries": [
+                    {
+                        "seq": e.seq,
+                        "id": e.entry_id,
+                        "body": e.body.decode("utf-8"),
+                        "hash": e.hash,
+                        "signature": e.signature.hex(),
+                    }
+                    for e in entries
+                ],
+            },
+        )
+        results = []
+        for r in data["results"]:
+            reason = r.get("reason")
+            status = r["status"]
+            if status == "duplicate" and r.get("first", {}).get("status") == "flagged":
+                status, reason = "flagged", r["first"].get("reason")
+            results.append(PushResult(r["id"], status, reason))
+        return results
+
+    # --- beyond the interface: feed, enrolment ---------------------------------------------
+
+    def feed(self, cursor: int, limit: int = 5000) -> dict[str, Any]:
+        return self.request(
+            "GET", "/v1/feed", params={"cursor": cursor, "limit": limit}, timeout=120.0
+        )
+
+    def enrol(self, code: str, terminal_id: str, public_key: bytes) -> dict[str, Any]:
+        return self.request(
+            "POST",
+            "/v1/enrol",
+            auth=False,
+            json={"code": code, "terminal_id": terminal_id, "public_key": public_key.hex()},
+        )
+
+    def close(self) -> None:
+        self.session.close()
