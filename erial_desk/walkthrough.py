@@ -169,6 +169,18 @@ def _walk(data_dir: Path) -> int:
         _say("Z report", "تقرير الإغلاق")
         _print_summary(closed)
 
+        _say(
+            "Receipts go to the printer after each commit (here: PDF files, no thermal printer)",
+            "تُطبع الإيصالات بعد حفظ كل معاملة (هنا: ملفات PDF لعدم وجود طابعة حرارية)",
+        )
+        jobs = desk.print_pending()
+        printed = [job for job in jobs if job.state == "printed"]
+        print(f"  {len(printed)} of {len(jobs)} documents printed")
+        if printed:
+            print(f"  the last one: {printed[-1].output}")
+        totals = desk.shift_totals_pdf()
+        print(f"  Z report as A4 PDF: {totals}")
+
         _say("Verify the signed journal and export it", "التحقق من السجل الموقع وتصديره")
         checked, broken = desk.verify_journal()
         print(f"  {checked} entries verified; broken: {broken}")
