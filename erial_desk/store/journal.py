@@ -98,6 +98,7 @@ class Journal:
         self._genesis = genesis_hash(terminal_id)
         self._conn = connect_raw(self.path)
         self._lock = threading.Lock()
+        self._tip: tuple[int, str] | None = None  # (seq, hash) of the last entry written here
 
     def close(self) -> None:
         self._conn.close()
@@ -115,41 +116,69 @@ class Journal:
         if self._key is None:
             raise IntegrityError("journal.broken", seq=0, reason="journal opened read-only")
         entry_id = entry_id or new_entry_id()
-        conn = self._conn
         with self._lock:
-            conn.execute("BEGIN IMMEDIATE")
             try:
+                return self._append_locked(
+                    entry_type, payload, operator, policy_version, catalogue_version, entry_id
+                )
+            except sqlite3.IntegrityError as exc:
+                if "gapless" not in str(exc):
+                    raise
+                # Another connection appended since this one last did: read the tip, go again.
+                self._tip = None
+                return self._append_locked(
+                    entry_type, payload, operator, policy_version, catalogue_version, entry_id
+                )
+
+    def _append_locked(
+        self,
+        entry_type: str,
+        payload: dict[str, Any],
+        operator: str | None,
+        policy_version: int,
+        catalogue_version: int,
+        entry_id: str,
+    ) -> AppendedEntry:
+        conn = self._conn
+        key = self._key
+        assert key is not None  # append() refuses a read-only journal first
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # The tip this connection wrote last saves a query per append; if another
+            # connection has appended meanwhile, the gapless trigger refuses the insert.
+            if self._tip is None:
                 last = conn.execute(_LAST).fetchone()
-                seq, prev = (last[0] + 1, last[1]) if last else (1, self._genesis)
-                at = self._clock()
-                envelope = build_envelope(
-                    entry_id=entry_id,
-                    terminal_id=self.terminal_id,
-                    seq=seq,
-                    at=at,
-                    entry_type=entry_type,
-                    operator=operator,
-                    policy_version=policy_version,
-                    catalogue_version=catalogue_version,
-                    payload=payload,
-                    prev=prev,
-                )
-                body, digest = encode_envelope(envelope)
-                signature = self._key.sign(bytes.fromhex(digest))
-                conn.execute(
-                    _INSERT,
-                    (seq, entry_id, entry_type, at, operator, body, digest, prev, signature),
-                )
-                appended = AppendedEntry(
-                    SignedEntry(seq, entry_id, body, digest, signature), envelope
-                )
-                if self._projector is not None:
-                    self._projector(conn, appended)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+                self._tip = (last[0], last[1]) if last else (0, self._genesis)
+            seq, prev = self._tip[0] + 1, self._tip[1]
+            at = self._clock()
+            envelope = build_envelope(
+                entry_id=entry_id,
+                terminal_id=self.terminal_id,
+                seq=seq,
+                at=at,
+                entry_type=entry_type,
+                operator=operator,
+                policy_version=policy_version,
+                catalogue_version=catalogue_version,
+                payload=payload,
+                prev=prev,
+            )
+            body, digest = encode_envelope(envelope)
+            signature = key.sign(bytes.fromhex(digest))
+            conn.execute(
+                _INSERT,
+                (seq, entry_id, entry_type, at, operator, body, digest, prev, signature),
+            )
+            appended = AppendedEntry(SignedEntry(seq, entry_id, body, digest, signature), envelope)
+            if self._projector is not None:
+                self._projector(conn, appended)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            self._tip = None
+            raise
+        self._tip = (seq, digest)
         return appended
 
     def last(self) -> tuple[int, str]:
