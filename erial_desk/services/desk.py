@@ -12,7 +12,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -26,7 +25,8 @@ from erial_desk.domain.chain import ChainBreak
 from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
 from erial_desk.store import migrate, projections
-from erial_desk.store.engine import connect_raw, make_engine
+from erial_desk.store.engine import make_engine
+from erial_desk.store.identity import read_identity, write_identity
 from erial_desk.store.journal import Journal
 from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
@@ -36,17 +36,6 @@ from .payments import PaymentsMixin
 from .printing_service import PrintingMixin
 from .shifts import ShiftsMixin
 from .sync_service import SyncMixin
-
-
-def _read_identity(db_path: Path) -> tuple[str, bytes, str]:
-    conn = connect_raw(db_path)
-    try:
-        row = conn.execute("SELECT terminal_id, public_key, office_id FROM terminal").fetchone()
-    finally:
-        conn.close()
-    if row is None:
-        raise ConfigError("config.not_initialised", path=str(db_path.parent))
-    return row[0], bytes(row[1]), row[2]
 
 
 class Desk(PrintingMixin, PaymentsMixin, ShiftsMixin, SyncMixin):
@@ -121,15 +110,7 @@ class Desk(PrintingMixin, PaymentsMixin, ShiftsMixin, SyncMixin):
         settings.save(data_dir)
         migrate.upgrade(db_path)
         public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        conn = connect_raw(db_path)
-        try:
-            conn.execute(
-                "INSERT INTO terminal (terminal_id, public_key, office_id, keyring, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (terminal_id, public, office_id, keyring, datetime.now(UTC).isoformat()),
-            )
-        finally:
-            conn.close()
+        write_identity(db_path, terminal_id, public, office_id, keyring)
         return terminal_id
 
     @classmethod
@@ -141,7 +122,7 @@ class Desk(PrintingMixin, PaymentsMixin, ShiftsMixin, SyncMixin):
         if not db_path.exists():
             raise ConfigError("config.not_initialised", path=str(data_dir))
         migrate.upgrade(db_path)
-        terminal_id, public_key, office_id = _read_identity(db_path)
+        terminal_id, public_key, office_id = read_identity(db_path)
         settings = Settings.load(data_dir)
         url = check_server_url(server_url)
         client = CentralClient(url, lambda: None, ca_bundle=settings.ca_bundle)
@@ -172,7 +153,7 @@ class Desk(PrintingMixin, PaymentsMixin, ShiftsMixin, SyncMixin):
     ) -> None:
         self.data_dir = data_dir
         self.settings = Settings.load(data_dir)
-        self.terminal_id, public_key, office_id = _read_identity(db_path)
+        self.terminal_id, public_key, office_id = read_identity(db_path)
         self.public_key = Ed25519PublicKey.from_public_bytes(public_key)
         key = None
         if not read_only:

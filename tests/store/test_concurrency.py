@@ -13,7 +13,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,12 +20,12 @@ from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
     PrivateFormat,
-    PublicFormat,
 )
 
-from erial_desk.store import migrate, projections
+from erial_desk.store import projections
 from erial_desk.store.engine import connect_raw
-from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id
+from erial_desk.store.journal import AppendedEntry, Journal
+from tests.store.terminals import new_terminal
 
 from .crash_child import KEY_VARIABLE
 
@@ -34,23 +33,6 @@ CHILD = Path(__file__).with_name("crash_child.py")
 REPO = Path(__file__).resolve().parents[2]
 PER_WRITER = 150
 SHIFT = "01900000-0000-7000-8000-0000000000d1"
-
-
-def new_terminal(path: Path) -> tuple[str, Ed25519PrivateKey]:
-    migrate.upgrade(path)
-    key = Ed25519PrivateKey.generate()
-    terminal_id = new_entry_id()
-    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    conn = connect_raw(path)
-    try:
-        conn.execute(
-            "INSERT INTO terminal (terminal_id, public_key, office_id, keyring, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (terminal_id, public, "MCT-HQ", "memory", datetime.now(UTC).isoformat()),
-        )
-    finally:
-        conn.close()
-    return terminal_id, key
 
 
 def top_up(journal: Journal, writer: int, n: int) -> AppendedEntry:

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,14 +26,13 @@ from cryptography.hazmat.primitives.serialization import (
     Encoding,
     NoEncryption,
     PrivateFormat,
-    PublicFormat,
 )
 
 from erial_desk.domain.canonical import parse
 from erial_desk.domain.chain import genesis_hash, verify_chain
-from erial_desk.store import migrate
 from erial_desk.store.engine import connect_raw
-from erial_desk.store.journal import Journal, new_entry_id
+from erial_desk.store.journal import Journal
+from tests.store.terminals import new_terminal
 
 from .crash_child import KEY_VARIABLE
 
@@ -43,23 +41,6 @@ REPO = Path(__file__).resolve().parents[2]
 KILLS = int(os.environ.get("ERIAL_CRASH_KILLS", "50"))
 MAX_DELAY_S = 0.2
 ID_LENGTH = 36
-
-
-def new_terminal(path: Path) -> tuple[str, Ed25519PrivateKey]:
-    migrate.upgrade(path)
-    key = Ed25519PrivateKey.generate()
-    terminal_id = new_entry_id()
-    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    conn = connect_raw(path)
-    try:
-        conn.execute(
-            "INSERT INTO terminal (terminal_id, public_key, office_id, keyring, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (terminal_id, public, "MCT-HQ", "memory", datetime.now(UTC).isoformat()),
-        )
-    finally:
-        conn.close()
-    return terminal_id, key
 
 
 def key_hex(key: Ed25519PrivateKey) -> str:

@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from erial_desk.config import DATABASE_FILE
 from erial_desk.domain.canonical import canonical_bytes, parse
@@ -18,31 +16,14 @@ from erial_desk.domain.chain import genesis_hash
 from erial_desk.domain.errors import IntegrityError, ValidationError
 from erial_desk.domain.policy import DENOMINATIONS, BillKind, PaymentMethod
 from erial_desk.services import Approval, RegistrationForm
-from erial_desk.store import migrate, projections
+from erial_desk.store import projections
 from erial_desk.store.engine import connect_raw
 from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id
 from tests.conftest import DEMO_PINS
+from tests.store.terminals import new_terminal
 
 SHIFT = "01900000-0000-7000-8000-000000000001"
 ACCOUNT = "100000000008"
-
-
-def new_terminal(path: Path) -> tuple[str, Ed25519PrivateKey]:
-    """A database at head with a terminal row, as ``Desk.init`` leaves it."""
-    migrate.upgrade(path)
-    key = Ed25519PrivateKey.generate()
-    terminal_id = new_entry_id()
-    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    conn = connect_raw(path)
-    try:
-        conn.execute(
-            "INSERT INTO terminal (terminal_id, public_key, office_id, keyring, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (terminal_id, public, "MCT-HQ", "memory", datetime.now(UTC).isoformat()),
-        )
-    finally:
-        conn.close()
-    return terminal_id, key
 
 
 def top_up(journal: Journal, amount: int = 5_000, **kwargs: object) -> AppendedEntry:

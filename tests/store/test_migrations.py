@@ -4,18 +4,16 @@ upgrades to head; the derived tables that did not exist then are rebuilt from th
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from erial_desk.store import migrate, projections
 from erial_desk.store.engine import connect_raw
-from erial_desk.store.journal import Journal, new_entry_id
+from erial_desk.store.journal import Journal
+from tests.store.terminals import add_terminal
 
 FIRST = "0001"
 JOURNAL_TABLES = {"terminal", "journal"}
@@ -54,22 +52,6 @@ def names(db: Path, kind: str) -> set[str]:
         return {r[0] for r in rows}
     finally:
         conn.close()
-
-
-def add_terminal(db: Path) -> tuple[str, Ed25519PrivateKey]:
-    key = Ed25519PrivateKey.generate()
-    terminal_id = new_entry_id()
-    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-    conn = connect_raw(db)
-    try:
-        conn.execute(
-            "INSERT INTO terminal (terminal_id, public_key, office_id, keyring, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (terminal_id, public, "MCT-HQ", "memory", datetime.now(UTC).isoformat()),
-        )
-    finally:
-        conn.close()
-    return terminal_id, key
 
 
 def first_day(journal: Journal) -> None:
