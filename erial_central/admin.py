@@ -168,9 +168,11 @@ def enrol(conn: Connection, code: str, terminal_id: str, public_key: bytes) -> d
 
 
 def revoke_terminal(conn: Connection, terminal_id: str) -> None:
-    conn.execute(
+    done = conn.execute(
         update(terminals).where(terminals.c.terminal_id == terminal_id).values(revoked=True)
     )
+    if done.rowcount == 0:
+        raise ApiError(404, "terminal.not_found")
 
 
 def add_credential(conn: Connection, name: str, scope: str) -> str:
@@ -262,7 +264,7 @@ def bank_top_up(conn: Connection, secret: bytes, body: bytes, signature: str) ->
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise ApiError(422, "request.invalid", reason="bank_reference, account, amount") from exc
-    if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+    if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 10**12:
         raise ApiError(422, "request.invalid", reason="amount in baisa, a positive integer")
     digest = hashlib.sha256(body).hexdigest()
     seen = conn.execute(

@@ -13,6 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import DataError
 
 from erial_desk.domain.identifiers import normalise_account_number
 from erial_desk.domain.policy import BillKind, catalogue_to_dict, policy_to_dict
@@ -158,6 +159,12 @@ def create_app(database_url: str, secrets_path: Path, *, migrate: bool = True) -
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status)
 
+    @app.exception_handler(DataError)
+    async def _unstorable(_request: Request, _exc: DataError) -> JSONResponse:
+        # A value the database cannot hold (a NUL character in text, a number out of range).
+        error = ApiError(422, "request.invalid", reason="a value the database cannot store")
+        return JSONResponse(error.body(), status_code=422)
+
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
@@ -209,7 +216,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
     @app.get("/v1/feed")
     def feed(
         term: TerminalDep,
-        cursor: Annotated[int, Query(ge=0)] = 0,
+        cursor: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # changes.seq is a 32-bit int
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
     ) -> dict[str, Any]:
         with engine.connect() as conn:

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from sqlalchemy.exc import IntegrityError
+
 from erial_desk import __version__
 from erial_desk.domain.policy import Office, OfficeType, Role
 
@@ -77,6 +79,9 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, url, secrets_file)
     except ApiError as exc:
         print(exc.body()["error"]["message"], file=sys.stderr)
+        return 1
+    except IntegrityError as exc:  # a duplicate office, operator or credential name
+        print(f"refused: {exc.orig}", file=sys.stderr)
         return 1
 
 

@@ -13,8 +13,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import (
+    ARRAY,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    TextClause,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+    text,
+)
 from sqlalchemy.pool import NullPool
+
+from .models import changes
 
 FEED_LOCK_KEY = 0x6552_6961  # "eRia": the advisory lock that orders change-feed writes
 
@@ -55,10 +69,65 @@ def for_update(conn: Connection) -> str:
     return " FOR UPDATE" if is_postgres(conn) else ""
 
 
-def lock_feed(conn: Connection) -> None:
-    """Serialise change-feed inserts until this transaction ends (PostgreSQL only)."""
+def in_list(conn: Connection, sql: str) -> TextClause:
+    """``sql`` whose ``IN :ids`` takes a list of strings. On PostgreSQL that is one array
+    parameter (``= ANY(:ids)``), so the statement text does not change with the list's length
+    and the driver parses and prepares it once; on SQLite, an expanding IN list."""
     if is_postgres(conn):
-        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+        return text(sql.replace("IN :ids", "= ANY(:ids)")).bindparams(
+            bindparam("ids", type_=ARRAY(Text))
+        )
+    return text(sql).bindparams(bindparam("ids", expanding=True))
+
+
+def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with the same keys. On PostgreSQL they are streamed with COPY in the
+    transaction (no statement per row); on SQLite, one prepared INSERT run for each."""
+    if not rows:
+        return
+    if len(rows) < 8 or not is_postgres(conn):  # a COPY costs more than a few INSERTs
+        conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(f'"{c}"' for c in columns)
+    raw: Any = conn.connection.dbapi_connection
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+_APPEND_CHANGES = text(
+    "INSERT INTO changes (kind, key, office_id, data)"
+    " SELECT u.kind, u.key, u.office_id, u.data"
+    " FROM (SELECT pg_advisory_xact_lock(:lock)) AS locked,"
+    " unnest(:kinds, :keys, :offices, :data) AS u(kind, key, office_id, data)"
+).bindparams(
+    bindparam("kinds", type_=ARRAY(Text)),
+    bindparam("keys", type_=ARRAY(Text)),
+    bindparam("offices", type_=ARRAY(Text)),
+    bindparam("data", type_=ARRAY(Text)),
+)
+
+
+def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Add rows to the change feed, as the last writes of the transaction. On PostgreSQL the
+    feed lock is taken in the same statement (no row gets a sequence number before it), so the
+    lock is held for as little as one statement and the commit."""
+    if not rows:
+        return
+    if not is_postgres(conn):
+        conn.execute(insert(changes), rows)  # SQLite: the transaction already holds the lock
+        return
+    conn.execute(
+        _APPEND_CHANGES,
+        {
+            "lock": FEED_LOCK_KEY,
+            "kinds": [r["kind"] for r in rows],
+            "keys": [r["key"] for r in rows],
+            "offices": [r["office_id"] for r in rows],
+            "data": [r["data"] for r in rows],
+        },
+    )
 
 
 @contextmanager

@@ -8,15 +8,17 @@ overdraft) it is applied so that no baisa is lost, and flagged with the reason f
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
+from erial_desk.domain.entries import PAYLOAD_TYPES
 from erial_desk.domain.errors import AuthError
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
+from erial_desk.domain.policy import BillKind, PaymentMethod
 
-from .db import for_update
+from .db import for_update, in_list, insert_rows
 from .ledger import (
     SERVICE_CHARGES,
     Ledger,
@@ -25,7 +27,6 @@ from .ledger import (
     office_wallet,
     refunds_due,
     revenue,
-    transfers_of,
     wallet,
 )
 from .models import authorisations, bills, entries, office_subscribers, subscribers
@@ -47,8 +48,21 @@ SUBSCRIBER_FIELDS = (
 
 
 @dataclass
+class Bill:
+    """A bill as a push sees it, locked for the rest of the transaction."""
+
+    bill_id: str
+    kind: str
+    amount: int
+    status: str
+    paid_by: str | None
+
+
+@dataclass
 class BatchContext:
-    """What the entries of one push share: the connection, the ledger and the terminal."""
+    """What the entries of one push share: the connection, the ledger and the terminal, and what
+    the batch reads and writes in bulk (subscribers, bills, authorisations, entry rows), so that
+    a batch costs a few statements rather than a few per entry."""
 
     conn: Connection
     ledger: Ledger
@@ -59,6 +73,132 @@ class BatchContext:
     sealing_private_key: bytes
     wallet_pin_attempts: int
     served: set[str] = field(default_factory=set)
+    known: dict[str, bool] = field(default_factory=dict)  # account -> is a subscriber
+    bills: dict[str, Bill | None] = field(default_factory=dict)  # locked by this transaction
+    bill_changes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    authorised: dict[str, tuple[int, str | None, str | None]] = field(default_factory=dict)
+    checked_authorisations: set[str] = field(default_factory=set)
+    pending_entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # by entry id
+
+    def prefetch(self, envelopes: list[dict[str, Any]]) -> None:
+        """Read the batch's subscribers and online authorisations, and lock its bills (in bill
+        id order, before any wallet, as an online debit does)."""
+        conn = self.conn
+        accounts = sorted(
+            {
+                e["payload"]["account"]
+                for e in envelopes
+                if isinstance(e["payload"].get("account"), str)
+            }
+            - self.known.keys()
+        )
+        if accounts:
+            found = {
+                r[0]
+                for r in conn.execute(
+                    in_list(conn, "SELECT account FROM subscribers WHERE account IN :ids"),
+                    {"ids": accounts},
+                )
+            }
+            self.known.update({a: a in found for a in accounts})
+        payments = [e for e in envelopes if e["type"] == "bill_paid"]
+        bill_ids = sorted({e["payload"]["bill_id"] for e in payments} - self.bills.keys())
+        if bill_ids:
+            rows = conn.execute(
+                in_list(
+                    conn,
+                    "SELECT bill_id, kind, amount, status, paid_by FROM bills"
+                    " WHERE bill_id IN :ids ORDER BY bill_id" + for_update(conn),
+                ),
+                {"ids": bill_ids},
+            ).fetchall()
+            self.bills.update(dict.fromkeys(bill_ids))
+            self.bills.update({r[0]: Bill(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows})
+        entry_ids = [e["id"] for e in payments]
+        if entry_ids:
+            for entry_id, amount, account, bill_id in conn.execute(
+                in_list(
+                    conn,
+                    "SELECT entry_id, amount, account, bill_id FROM authorisations"
+                    " WHERE entry_id IN :ids",
+                ),
+                {"ids": entry_ids},
+            ):
+                self.authorised[entry_id] = (int(amount), account, bill_id)
+            self.checked_authorisations.update(entry_ids)
+
+    def is_subscriber(self, account: str) -> bool:
+        if account not in self.known:
+            self.known[account] = subscriber_record(self.conn, account) is not None
+        return self.known[account]
+
+    def authorisation(self, entry_id: str) -> tuple[int, str | None, str | None] | None:
+        """(amount, account, bill id) of the online debit made for ``entry_id``, if any."""
+        if entry_id not in self.checked_authorisations:
+            row = self.conn.execute(
+                select(
+                    authorisations.c.amount, authorisations.c.account, authorisations.c.bill_id
+                ).where(authorisations.c.entry_id == entry_id)
+            ).first()
+            if row is not None:
+                self.authorised[entry_id] = (int(row[0]), row[1], row[2])
+            self.checked_authorisations.add(entry_id)
+        return self.authorised.get(entry_id)
+
+    def bill(self, bill_id: str) -> Bill | None:
+        """The bill, locked until the transaction ends."""
+        if bill_id not in self.bills:
+            row = self.conn.execute(
+                text(
+                    "SELECT bill_id, kind, amount, status, paid_by FROM bills WHERE bill_id = :b"
+                    + for_update(self.conn)
+                ),
+                {"b": bill_id},
+            ).first()
+            self.bills[bill_id] = (
+                None if row is None else Bill(row[0], row[1], int(row[2]), row[3], row[4])
+            )
+        return self.bills[bill_id]
+
+    def mark_bill(self, bill_id: str, paid_by: str | None, at: str | None) -> None:
+        bill = self.bill(bill_id)
+        if bill is None:
+            return
+        bill.status, bill.paid_by = ("paid" if paid_by else "open"), paid_by
+        self.bill_changes[bill_id] = {
+            "b": bill_id,
+            "status": bill.status,
+            "paid_by": paid_by,
+            "paid_at": at,
+        }
+
+    def add_entry(self, row: dict[str, Any]) -> None:
+        self.pending_entries[row["entry_id"]] = row
+
+    def pending_entry(self, entry_id: str) -> dict[str, Any] | None:
+        """The row of an entry of this batch not written yet (it can still change)."""
+        return self.pending_entries.get(entry_id)
+
+    def flush_entries(self) -> None:
+        if self.pending_entries:
+            insert_rows(self.conn, entries, list(self.pending_entries.values()))
+            self.pending_entries = {}
+
+    def flush(self) -> None:
+        """Write the entry rows and bill changes kept so far."""
+        self.flush_entries()
+        if self.bill_changes:
+            self.conn.execute(
+                update(bills)
+                .where(bills.c.bill_id == bindparam("b"))
+                .values(
+                    status=bindparam("status"),
+                    paid_by=bindparam("paid_by"),
+                    paid_at=bindparam("paid_at"),
+                ),
+                list(self.bill_changes.values()),
+            )
+            self.bill_changes.clear()
 
     def serve(self, account: str | None) -> None:
         """An external office keeps the subscribers it has served in its directory."""
@@ -89,29 +229,65 @@ def subscriber_record(conn: Connection, account: str) -> dict[str, Any] | None:
     return None if row is None else dict(zip(SUBSCRIBER_FIELDS, row, strict=True))
 
 
-def _lock_bill(conn: Connection, bill_id: str) -> Any:
-    return conn.execute(
-        text(
-            "SELECT bill_id, kind, amount, status, paid_by FROM bills WHERE bill_id = :b"
-            + for_update(conn)
-        ),
-        {"b": bill_id},
-    ).first()
+def apply_entry(ctx: BatchContext, env: dict[str, Any], *, checked: bool = False) -> Outcome:
+    """Apply one entry; ``checked``: its payload already passed ``payload_problem``."""
+    problem = None if checked else payload_problem(env)
+    if problem is not None:
+        return ("flagged", f"{problem}: not applied")
+    return _HANDLERS[env["type"]](ctx, env)
 
 
-def _mark_bill(conn: Connection, bill_id: str, paid_by: str | None, at: str | None) -> None:
-    conn.execute(
-        update(bills)
-        .where(bills.c.bill_id == bill_id)
-        .values(status="paid" if paid_by else "open", paid_by=paid_by, paid_at=at)
-    )
+def _is_int(value: Any, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
-def apply_entry(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
-    handler = _HANDLERS.get(env["type"])
-    if handler is None:
-        return ("flagged", f"unknown entry type {env['type']}")
-    return handler(ctx, env)
+def _is_text(value: Any, optional: bool = False) -> bool:
+    return isinstance(value, str) or (optional and value is None)
+
+
+_METHODS = {m.value for m in PaymentMethod}
+_BILL_KINDS = {k.value for k in BillKind}
+_FIELDS = {t.value: frozenset(f.name for f in fields(cls)) for t, cls in PAYLOAD_TYPES.items()}
+_REQUIRED_TEXT = ("account", "kind", "name_ar", "name_en", "sealed_pin")
+
+
+def payload_problem(env: dict[str, Any]) -> str | None:
+    """Why a signed entry's payload cannot be applied, or None. Such an entry stays in the chain
+    (it happened at the counter) and is flagged with no effect."""
+    entry_type = env["type"]
+    if entry_type not in _HANDLERS:
+        return f"unknown entry type {entry_type}"
+    p = env["payload"]
+    if not _FIELDS[entry_type] <= p.keys():
+        return f"malformed {entry_type} entry"
+    if entry_type == "top_up":
+        valid = _is_text(p["account"]) and _is_int(p["amount"], 1)
+    elif entry_type == "bill_paid":
+        valid = (
+            _is_text(p["bill_id"])
+            and p["bill_kind"] in _BILL_KINDS
+            and _is_int(p["amount"], 1)
+            and _is_int(p["service_charge"], 0)
+            and p["method"] in _METHODS
+            and _is_text(p["account"], optional=p["method"] != "wallet")
+            and _is_text(p["sealed_pin"], optional=True)
+        )
+    elif entry_type == "void":
+        valid = _is_text(p["voids"])
+    elif entry_type == "subscriber_registered":
+        valid = all(
+            _is_text(p[f], optional=f not in _REQUIRED_TEXT)
+            for f in (*SUBSCRIBER_FIELDS, "sealed_pin")
+        )
+    elif entry_type == "subscriber_updated":
+        valid = (
+            _is_text(p["account"])
+            and isinstance(p["changes"], dict)
+            and all(_is_text(v, optional=True) for v in p["changes"].values())
+        )
+    else:
+        valid = True
+    return None if valid else f"malformed {entry_type} entry"
 
 
 def _record_only(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
@@ -120,7 +296,7 @@ def _record_only(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
 
 def _subscriber_registered(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     p = env["payload"]
-    if subscriber_record(ctx.conn, p["account"]) is not None:
+    if ctx.is_subscriber(p["account"]):
         return ("flagged", "account number already taken: registration not applied")
     try:
         pin = open_sealed_pin(ctx.sealing_private_key, p["sealed_pin"], p["account"])
@@ -138,6 +314,7 @@ def _subscriber_registered(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
             "registered_by": ctx.office_id,
         },
     )
+    ctx.known[p["account"]] = True
     ctx.ledger.lock([wallet(p["account"])])
     ctx.ledger.note_change("subscriber", p["account"], values)
     ctx.serve(p["account"])
@@ -150,7 +327,7 @@ def _subscriber_updated(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     p = env["payload"]
     allowed = {"mobile", "email", "name_ar", "name_en", "authorised_person"}
     changes = {k: v for k, v in p["changes"].items() if k in allowed}
-    if subscriber_record(ctx.conn, p["account"]) is None:
+    if not ctx.is_subscriber(p["account"]):
         return ("flagged", "unknown account")
     if changes:
         ctx.conn.execute(
@@ -165,7 +342,7 @@ def _subscriber_updated(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
 def _top_up(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     p = env["payload"]
     cash = office_cash(ctx.office_id)
-    if subscriber_record(ctx.conn, p["account"]) is None:
+    if not ctx.is_subscriber(p["account"]):
         ctx.ledger.transfer(
             Transfer(
                 "refund_due", p["amount"], cash, refunds_due(ctx.office_id), env["id"], env["at"]
@@ -183,21 +360,16 @@ def _top_up(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
 
 def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     p = env["payload"]
-    conn = ctx.conn
     entry_id = env["id"]
     total = p["amount"] + p["service_charge"]
     ctx.serve(p["account"])
-    auth = conn.execute(
-        select(authorisations.c.amount, authorisations.c.account, authorisations.c.bill_id).where(
-            authorisations.c.entry_id == entry_id
-        )
-    ).first()
+    auth = ctx.authorisation(entry_id)
     if auth is not None:
         # Already debited online when the desk asked; the entry only confirms it.
-        if (int(auth[0]), auth[1], auth[2]) != (total, p["account"], p["bill_id"]):
+        if auth != (total, p["account"], p["bill_id"]):
             return ("flagged", "entry differs from its online authorisation")
         return APPLIED
-    bill = _lock_bill(conn, p["bill_id"])
+    bill = ctx.bill(p["bill_id"])
     method = p["method"]
     payer = {
         "cash": office_cash(ctx.office_id),
@@ -230,16 +402,13 @@ def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     if method == "wallet":
         wrong_pin = not _offline_pin_ok(ctx, p["account"], p["sealed_pin"], entry_id)
         if wrong_pin:
+            # Linked to what they reverse, so a later void of this entry finds nothing to undo.
             for move in reversed(moves):
-                ctx.ledger.transfer(
-                    Transfer(
-                        "reversal", move.amount, move.destination, move.source, entry_id, env["at"]
-                    )
-                )
+                ctx.ledger.transfer(move.reversal(entry_id, env["at"]))
             return ("flagged", "wrong PIN found at sync: payment reversed, bill left open")
-    _mark_bill(conn, p["bill_id"], entry_id, env["at"])
+    ctx.mark_bill(p["bill_id"], entry_id, env["at"])
     reasons = []
-    if int(bill.amount) != p["amount"]:
+    if bill.amount != p["amount"]:
         reasons.append("amount differs from the bill")
     if method != "cash" and ctx.ledger.balance(payer) < 0:
         reasons.append("offline payments took the wallet below zero: recovery needed")
@@ -261,33 +430,31 @@ def _offline_pin_ok(ctx: BatchContext, account: str, sealed: str | None, entry_i
 def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     p = env["payload"]
     conn = ctx.conn
-    voided = conn.execute(
-        select(entries.c.entry_type, entries.c.voided_by, entries.c.body).where(
-            entries.c.entry_id == p["voids"]
+    in_batch = ctx.pending_entry(p["voids"])  # the voided entry may be in this very batch
+    if in_batch is not None:
+        entry_type, body = in_batch["entry_type"], in_batch["body"]
+        in_batch["voided_by"] = env["id"]
+    else:
+        voided = conn.execute(
+            select(entries.c.entry_type, entries.c.body).where(entries.c.entry_id == p["voids"])
+        ).first()
+        if voided is None:
+            return ("flagged", "voided entry unknown at central")
+        entry_type, body = voided
+        conn.execute(
+            update(entries).where(entries.c.entry_id == p["voids"]).values(voided_by=env["id"])
         )
-    ).first()
-    if voided is None:
-        return ("flagged", "voided entry unknown at central")
-    conn.execute(
-        update(entries).where(entries.c.entry_id == p["voids"]).values(voided_by=env["id"])
-    )
-    online = conn.execute(
-        select(authorisations.c.reference).where(authorisations.c.entry_id == env["id"])
-    ).first()
-    if online is not None:
+    if ctx.authorisation(env["id"]) is not None:
         return APPLIED  # the reversal was made when the desk asked, before the void was written
-    ctx.ledger.flush_transfers()
-    for transfer_id, _kind, amount, source, destination in transfers_of(conn, p["voids"]):
-        ctx.ledger.transfer(
-            Transfer("reversal", amount, destination, source, env["id"], env["at"], transfer_id)
-        )
-    voided_payload = json.loads(voided.body)["payload"]
-    if voided.entry_type == "bill_paid":
-        bill = _lock_bill(conn, voided_payload["bill_id"])
+    for transfer in ctx.ledger.unreversed(p["voids"]):
+        ctx.ledger.transfer(transfer.reversal(env["id"], env["at"]))
+    voided_payload = json.loads(body)["payload"]
+    if entry_type == "bill_paid":
+        bill = ctx.bill(voided_payload["bill_id"])
         if bill is not None and bill.paid_by == p["voids"]:
-            _mark_bill(conn, voided_payload["bill_id"], None, None)
+            ctx.mark_bill(voided_payload["bill_id"], None, None)
     account = voided_payload.get("account")
-    if account and ctx.ledger.balance(wallet(account)) < 0:
+    if isinstance(account, str) and account and ctx.ledger.balance(wallet(account)) < 0:
         return ("flagged", "the void took the wallet below zero: recovery needed")
     return APPLIED
 
@@ -309,7 +476,7 @@ def accounts_touched(env: dict[str, Any], office_id: str) -> list[str]:
     """Guarded ledger accounts an entry may move, to lock them all up front in order."""
     p = env["payload"]
     found = []
-    if p.get("account"):
+    if p.get("account") and isinstance(p["account"], str):
         found.append(wallet(p["account"]))
     if p.get("method") == "office_wallet":
         found.append(office_wallet(office_id))
@@ -320,9 +487,7 @@ def voided_accounts(conn: Connection, voided_ids: list[str]) -> list[str]:
     if not voided_ids:
         return []
     rows = conn.execute(
-        text(
-            "SELECT account FROM entries WHERE entry_id IN :ids AND account IS NOT NULL"
-        ).bindparams(bindparam("ids", expanding=True)),
+        in_list(conn, "SELECT account FROM entries WHERE entry_id IN :ids AND account IS NOT NULL"),
         {"ids": voided_ids},
     ).fetchall()
     return [wallet(r[0]) for r in rows]

@@ -50,6 +50,7 @@ CENTRAL_MESSAGES: dict[str, tuple[str, str]] = {
         "عملية الشحن المراد إلغاؤها لم تصل إلى الخادم المركزي بعد.",
     ),
     "office.not_found": ("No such office.", "لا يوجد مكتب بهذا الرمز."),
+    "terminal.not_found": ("No such terminal.", "لا توجد محطة بهذا المعرف."),
     "request.invalid": ("The request is not valid: {reason}.", "الطلب غير صالح: {reason}."),
 }
 

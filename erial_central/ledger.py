@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
-from .db import for_update, lock_feed
-from .models import changes, ledger_accounts, postings, transfers
+from .db import append_changes, for_update, in_list, insert_rows, is_postgres
+from .models import ledger_accounts, postings, transfers
 
 BANK = "bank"  # clearing account of the partner bank (online top-ups)
 SERVICE_CHARGES = "charges"  # service-charge revenue
@@ -45,7 +45,7 @@ def is_guarded(account_id: str) -> bool:
     return account_id.startswith(("wallet:", "owallet:"))
 
 
-@dataclass
+@dataclass(eq=False)
 class Transfer:
     kind: str
     amount: int
@@ -54,6 +54,22 @@ class Transfer:
     entry_id: str | None
     at: str
     reverses: int | None = None
+    # A transfer of this transaction not written yet, which this one reverses.
+    reverses_pending: Transfer | None = field(default=None, repr=False)
+    transfer_id: int | None = None  # set when written
+
+    def reversal(self, entry_id: str | None, at: str) -> Transfer:
+        """The transfer that undoes this one."""
+        return Transfer(
+            "reversal",
+            self.amount,
+            self.destination,
+            self.source,
+            entry_id,
+            at,
+            self.transfer_id,
+            None if self.transfer_id is not None else self,
+        )
 
 
 class Ledger:
@@ -70,10 +86,11 @@ class Ledger:
         if not wanted:
             return
         rows = self.conn.execute(
-            text(
+            in_list(
+                self.conn,
                 "SELECT account_id, balance FROM ledger_accounts WHERE account_id IN :ids"
-                " ORDER BY account_id" + for_update(self.conn)
-            ).bindparams(bindparam("ids", expanding=True)),
+                " ORDER BY account_id" + for_update(self.conn),
+            ),
             {"ids": wanted},
         ).fetchall()
         found = {r[0]: int(r[1]) for r in rows}
@@ -100,6 +117,23 @@ class Ledger:
                 self._dirty.add(account_id)
         self._pending.append(t)
 
+    def unreversed(self, entry_id: str) -> list[Transfer]:
+        """The transfers of an entry that nothing reverses yet, written or still pending."""
+        pending = [t for t in self._pending if t.entry_id == entry_id]
+        reversed_here = {id(t.reverses_pending) for t in self._pending if t.reverses_pending}
+        reversed_ids = {t.reverses for t in self._pending if t.reverses is not None}
+        found = [
+            Transfer(kind, amount, source, destination, entry_id, "", transfer_id=transfer_id)
+            for transfer_id, kind, amount, source, destination in transfers_of(self.conn, entry_id)
+            if transfer_id not in reversed_ids
+        ]
+        found += [
+            t
+            for t in pending
+            if t.reverses is None and t.reverses_pending is None and id(t) not in reversed_here
+        ]
+        return found
+
     def note_change(
         self, kind: str, key: str, data: dict[str, object], office_id: str | None = None
     ) -> None:
@@ -119,39 +153,36 @@ class Ledger:
     def flush_transfers(self) -> list[int]:
         """Write the transfers made so far (a void reads back what it reverses); their ids."""
         conn = self.conn
-        ids: list[int] = []
-        if self._pending:
-            ids = list(
-                conn.execute(
-                    insert(transfers).returning(
-                        transfers.c.transfer_id, sort_by_parameter_order=True
-                    ),
-                    [
-                        {
-                            "kind": t.kind,
-                            "amount": t.amount,
-                            "source": t.source,
-                            "destination": t.destination,
-                            "entry_id": t.entry_id,
-                            "reverses": t.reverses,
-                            "at": t.at,
-                        }
-                        for t in self._pending
-                    ],
-                )
-                .scalars()
-                .all()
+        if not self._pending:
+            return []
+        # Ids are taken first, so that the rows go in as one prepared INSERT run many times
+        # rather than as a long multi-row INSERT ... RETURNING the driver parses anew each time.
+        ids = _new_transfer_ids(conn, len(self._pending))
+        rows = []
+        legs = []
+        for transfer_id, t in zip(ids, self._pending, strict=True):
+            t.transfer_id = transfer_id
+            if t.reverses_pending is not None:
+                t.reverses, t.reverses_pending = t.reverses_pending.transfer_id, None
+            rows.append(
+                {
+                    "transfer_id": transfer_id,
+                    "kind": t.kind,
+                    "amount": t.amount,
+                    "source": t.source,
+                    "destination": t.destination,
+                    "entry_id": t.entry_id,
+                    "reverses": t.reverses,
+                    "at": t.at,
+                }
             )
-            legs = []
-            for transfer_id, t in zip(ids, self._pending, strict=True):
-                legs.append(
-                    {"transfer_id": transfer_id, "account_id": t.source, "amount": -t.amount}
-                )
-                legs.append(
-                    {"transfer_id": transfer_id, "account_id": t.destination, "amount": t.amount}
-                )
-            conn.execute(insert(postings), legs)
-            self._pending.clear()
+            legs.append({"transfer_id": transfer_id, "account_id": t.source, "amount": -t.amount})
+            legs.append(
+                {"transfer_id": transfer_id, "account_id": t.destination, "amount": t.amount}
+            )
+        insert_rows(conn, transfers, rows)
+        insert_rows(conn, postings, legs)
+        self._pending.clear()
         return ids
 
     def _flush_balances_and_changes(self, at: str) -> None:
@@ -173,9 +204,8 @@ class Ledger:
                     )
             self._dirty.clear()
         if self._changes:
-            lock_feed(conn)
-            conn.execute(
-                insert(changes),
+            append_changes(
+                conn,
                 [
                     {
                         "kind": c["kind"],
@@ -189,9 +219,30 @@ class Ledger:
             self._changes.clear()
 
 
+def _new_transfer_ids(conn: Connection, count: int) -> list[int]:
+    """``count`` new transfer ids, ascending: from the table's sequence on PostgreSQL; on SQLite
+    after the largest id (the transaction holds the write lock, so nobody else takes them)."""
+    if is_postgres(conn):
+        return sorted(
+            int(r[0])
+            for r in conn.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('transfers', 'transfer_id'))"
+                    " FROM generate_series(1, :n)"
+                ),
+                {"n": count},
+            )
+        )
+    last = int(
+        conn.execute(text("SELECT COALESCE(MAX(transfer_id), 0) FROM transfers")).scalar_one()
+    )
+    return list(range(last + 1, last + 1 + count))
+
+
 def transfers_of(conn: Connection, entry_id: str) -> list[tuple[int, str, int, str, str]]:
     """(transfer id, kind, amount, source, destination) of an entry, not yet reversed."""
-    reversed_ids = select(transfers.c.reverses).where(transfers.c.reverses.is_not(None))
+    reversal = transfers.alias("reversal")
+    already = select(reversal.c.transfer_id).where(reversal.c.reverses == transfers.c.transfer_id)
     rows = conn.execute(
         select(
             transfers.c.transfer_id,
@@ -202,7 +253,7 @@ def transfers_of(conn: Connection, entry_id: str) -> list[tuple[int, str, int, s
         )
         .where(transfers.c.entry_id == entry_id)
         .where(transfers.c.reverses.is_(None))
-        .where(transfers.c.transfer_id.not_in(reversed_ids))
+        .where(~already.exists())
         .order_by(transfers.c.transfer_id)
     ).fetchall()
     return [(int(r[0]), r[1], int(r[2]), r[3], r[4]) for r in rows]

@@ -118,6 +118,7 @@ transfers = Table(
     Column("entry_id", Text, index=True),  # the journal entry or authorisation it belongs to
     Column("reverses", Integer),
     Column("at", Text, nullable=False),
+    Index("transfers_reverses", "reverses"),
 )
 
 postings = Table(

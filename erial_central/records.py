@@ -171,6 +171,7 @@ def feed(
             {"seq": int(s), "kind": k, "key": key, "data": json.loads(d)} for s, k, key, d in rows
         ],
         "cursor": next_cursor,
+        "newest": newest,
         "more": more,
     }
 

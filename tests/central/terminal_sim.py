@@ -5,6 +5,7 @@ PINs sealed to central's published key."""
 from __future__ import annotations
 
 import base64
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from erial_desk.domain.chain import build_envelope, encode_envelope
 from erial_desk.domain.entries import (
     BillPaid,
     Payload,
@@ -22,9 +24,47 @@ from erial_desk.domain.entries import (
 )
 from erial_desk.domain.identifiers import make_account_number
 from erial_desk.domain.pins import seal_pin
+from erial_desk.domain.policy import BillKind, FeeCatalogue
 from erial_desk.store import migrate
 from erial_desk.store.engine import connect_raw
-from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id
+from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id, utc_now_text
+
+CATALOGUE = FeeCatalogue()
+
+
+def service_charge(kind: str) -> int:
+    """The demo catalogue's service charge for a wallet payment of a bill of ``kind``."""
+    return CATALOGUE.service_charge(BillKind(kind))
+
+
+def random_account() -> str:
+    return make_account_number(10**10 + int.from_bytes(os.urandom(5)) % (9 * 10**10))
+
+
+def enrol_terminal(
+    base_url: str, admin_token: str, office_id: str
+) -> tuple[str, Ed25519PrivateKey, str]:
+    """A new terminal slot at ``office_id``, enrolled with a fresh key: (id, key, API token)."""
+    key = Ed25519PrivateKey.generate()
+    terminal_id = new_entry_id()
+    slot = requests.post(
+        f"{base_url}/v1/admin/offices/{office_id}/terminals",
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=10,
+    )
+    slot.raise_for_status()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    enrolled = requests.post(
+        f"{base_url}/v1/enrol",
+        json={
+            "code": slot.json()["enrolment_code"],
+            "terminal_id": terminal_id,
+            "public_key": public.hex(),
+        },
+        timeout=10,
+    )
+    enrolled.raise_for_status()
+    return terminal_id, key, enrolled.json()["token"]
 
 
 class TerminalSim:
@@ -32,26 +72,7 @@ class TerminalSim:
         self.base = base_url.rstrip("/")
         self.office_id = office_id
         self.session = requests.Session()
-        self.key = Ed25519PrivateKey.generate()
-        self.terminal_id = new_entry_id()
-        slot = self.session.post(
-            f"{self.base}/v1/admin/offices/{office_id}/terminals",
-            headers={"Authorization": f"Bearer {admin_token}"},
-            timeout=10,
-        )
-        slot.raise_for_status()
-        public = self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-        enrolled = self.session.post(
-            f"{self.base}/v1/enrol",
-            json={
-                "code": slot.json()["enrolment_code"],
-                "terminal_id": self.terminal_id,
-                "public_key": public.hex(),
-            },
-            timeout=10,
-        )
-        enrolled.raise_for_status()
-        self.token = enrolled.json()["token"]
+        self.terminal_id, self.key, self.token = enrol_terminal(self.base, admin_token, office_id)
         self.session.headers["Authorization"] = f"Bearer {self.token}"
         self.sealing_key = base64.b64decode(
             self.session.get(f"{self.base}/v1/central-key", timeout=10).json()["sealing_public_key"]
@@ -59,6 +80,7 @@ class TerminalSim:
         workdir.mkdir(parents=True, exist_ok=True)
         path = workdir / f"{self.terminal_id}.sqlite"
         migrate.upgrade(path, "0001")
+        public = self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         conn = connect_raw(path)
         conn.execute(
             "INSERT INTO terminal VALUES (?, ?, ?, 'memory', '2026-01-01')",
@@ -68,6 +90,10 @@ class TerminalSim:
         self.journal = Journal(path, self.terminal_id, self.key)
         self.shift = self.append(ShiftOpened(office_id, {"1000": 10}, 10_000)).entry_id
         self.pushed_to = 0
+
+    def close(self) -> None:
+        self.journal.close()
+        self.session.close()
 
     # --- making entries --------------------------------------------------------------------
 
@@ -81,10 +107,8 @@ class TerminalSim:
             entry_id=entry_id,
         )
 
-    def register(self, pin: str = "1234", body: int | None = None) -> str:
-        account = make_account_number(
-            body or 10**10 + int.from_bytes(__import__("os").urandom(5)) % (9 * 10**10)
-        )
+    def register(self, pin: str = "1234", account: str | None = None) -> str:
+        account = account or random_account()
         self.append(
             SubscriberRegistered(
                 account=account,
@@ -110,9 +134,13 @@ class TerminalSim:
         method: str,
         account: str | None = None,
         pin: str | None = None,
-        charge: int = 0,
+        charge: int | None = None,
         authorised: bool = False,
     ) -> AppendedEntry:
+        """A bill payment entry; ``authorised`` asks central for the wallet debit first, as the
+        desk does online. Wallet payments carry the catalogue's service charge by default."""
+        if charge is None:
+            charge = 0 if method == "cash" else service_charge(bill["kind"])
         entry_id = new_entry_id()
         sealed = seal_pin(self.sealing_key, pin, entry_id) if pin else None
         authorisation = balance = None
@@ -140,8 +168,44 @@ class TerminalSim:
             entry_id=entry_id,
         )
 
-    def void(self, entry_id: str) -> AppendedEntry:
-        return self.append(Void(self.shift, entry_id, "test", "supervisor", None))
+    def void(
+        self, voids: str, authorisation: str | None = None, entry_id: str | None = None
+    ) -> AppendedEntry:
+        return self.append(Void(self.shift, voids, "test", "supervisor", authorisation), entry_id)
+
+    def forge(
+        self,
+        seq: int,
+        prev: str,
+        *,
+        entry_type: str = "top_up",
+        payload: dict[str, Any] | None = None,
+        terminal_id: str | None = None,
+        key: Ed25519PrivateKey | None = None,
+        entry_id: str | None = None,
+    ) -> dict[str, Any]:
+        """A signed wire entry made outside the journal: any place in any chain."""
+        envelope = build_envelope(
+            entry_id=entry_id or new_entry_id(),
+            terminal_id=terminal_id or self.terminal_id,
+            seq=seq,
+            at=utc_now_text(),
+            entry_type=entry_type,
+            operator="tester",
+            policy_version=1,
+            catalogue_version=1,
+            payload=payload if payload is not None else {},
+            prev=prev,
+        )
+        body, digest = encode_envelope(envelope)
+        signature = (key or self.key).sign(bytes.fromhex(digest))
+        return {
+            "seq": seq,
+            "id": envelope["id"],
+            "body": body.decode(),
+            "hash": digest,
+            "signature": signature.hex(),
+        }
 
     # --- talking to central ----------------------------------------------------------------
 
@@ -161,17 +225,26 @@ class TerminalSim:
             )
         return out
 
-    def push(self, entries: list[dict[str, Any]] | None = None) -> requests.Response:
+    def push(
+        self, entries: list[dict[str, Any]] | None = None, terminal_id: str | None = None
+    ) -> requests.Response:
+        """Push ``entries`` (default: everything not yet accepted) as this terminal."""
         if entries is None:
             entries = self.wire(self.pushed_to + 1)
         response = self.session.post(
             f"{self.base}/v1/journal",
-            json={"terminal_id": self.terminal_id, "entries": entries},
-            timeout=60,
+            json={"terminal_id": terminal_id or self.terminal_id, "entries": entries},
+            timeout=120,
         )
         if response.ok:
             self.pushed_to = max(self.pushed_to, response.json()["last_seq"])
         return response
+
+    def sync(self) -> dict[str, dict[str, Any]]:
+        """Push everything pending; results by entry id (the push must succeed)."""
+        response = self.push()
+        assert response.status_code == 200, response.text
+        return {r["id"]: r for r in response.json()["results"]}
 
     def debit(
         self, entry_id: str, account: str | None, amount: int, bill_id: str, sealed: str | None
@@ -185,8 +258,22 @@ class TerminalSim:
                 "bill_id": bill_id,
                 "sealed_pin": sealed,
             },
-            timeout=30,
+            timeout=60,
         )
 
+    def debit_bill(
+        self, bill: dict[str, Any], account: str | None, pin: str | None = "1234"
+    ) -> requests.Response:
+        """Ask central to debit a wallet for ``bill`` online (no journal entry is written)."""
+        entry_id = new_entry_id()
+        sealed = seal_pin(self.sealing_key, pin, entry_id) if pin else None
+        amount = bill["amount"] + service_charge(bill["kind"])
+        return self.debit(entry_id, account, amount, bill["bill_id"], sealed)
+
     def get(self, path: str, **params: Any) -> requests.Response:
-        return self.session.get(f"{self.base}{path}", params=params, timeout=30)
+        return self.session.get(f"{self.base}{path}", params=params, timeout=60)
+
+    def balance(self, account: str) -> int:
+        response = self.get(f"/v1/subscribers/{account}/statement")
+        assert response.status_code == 200, response.text
+        return int(response.json()["balance"])

@@ -1,0 +1,527 @@
+"""``python -m bench central``: journal ingest at central, many terminals pushing at once.
+
+For each backend (SQLite file; PostgreSQL schema when a server is reachable) a central server is
+seeded and started as a child process (``erial-central serve``; two workers on PostgreSQL). N
+terminals (``--terminals``, default 50) are enrolled, each with a journal built beforehand:
+signed, chained entries of a counter's mix (cash top-ups and cash bill payments mostly, some
+reprints, cash drops and voids), pushed in batches of 100. Each push opens its own connection,
+as behind a load balancer, so pushes spread over the server's workers.
+
+1. Throughput: every terminal pushes its batches back to back, all at once; entries per second
+   over the run. (The batch latency of this closed loop is about N batches' service time.)
+2. Latency: batches offered at a fixed rate, 5,000 entries/s (the target), then half the
+   measured throughput, for ``--paced-seconds`` each; a batch's latency counts from when it was
+   due, so a server that falls behind cannot hide it.
+3. One entry per request (``--single`` entries in all), as desks that sync after every entry.
+4. ``erial-central audit`` over everything: ledger, balances and every chain.
+
+Also reported: the server's CPU time per entry (its processes only, from /proc), which does
+not depend on what else the machine runs. Targets (PostgreSQL): >= 5,000 entries/s, p99 <= 250
+ms per 100-entry batch at 5,000 entries/s.
+PostgreSQL: ERIAL_BENCH_POSTGRES_URL or postgresql+psycopg://postgres@127.0.0.1:5432/test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.pool import NullPool
+
+from bench.common import Metric, percentile, report
+from erial_desk.domain.chain import build_envelope, encode_envelope, genesis_hash
+from erial_desk.domain.entries import BillPaid, CashDrop, ReceiptReprinted, ShiftOpened, TopUp, Void
+from erial_desk.domain.entries import Payload as EntryPayload
+from erial_desk.store.journal import new_entry_id, utc_now_text
+
+ROOT = Path(__file__).resolve().parents[1]
+POSTGRES_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TARGET_RATE = 5000.0
+TARGET_P99_MS = 250.0
+BATCH = 100
+OFFICES = ("MCT-HQ", "MCT-BWR", "MCT-SEEB", "MCT-MUTRAH")
+
+
+# --- servers ----------------------------------------------------------------------------------
+
+
+def _cli(database: str, secrets_file: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "erial_central.cli", "--database", database]
+        + ["--secrets", str(secrets_file), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Server:
+    name: str
+    database: str
+    secrets: Path
+    process: subprocess.Popen[bytes]
+    base_url: str
+    admin_token: str
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(
+    name: str, database: str, workdir: Path, workers: int, subscribers: int, bills: int
+) -> Server:
+    secrets_file = workdir / f"{name}-secrets.json"
+    seeded = _cli(
+        database,
+        secrets_file,
+        "seed-demo",
+        "--subscribers",
+        str(subscribers),
+        "--bills",
+        str(bills),
+    )
+    if seeded.returncode != 0:
+        raise SystemExit(f"seed-demo failed on {name}:\n{seeded.stderr}")
+    token = re.search(r"admin credential: (\S+)", seeded.stdout)
+    assert token is not None
+    port = _free_port()
+    log = (workdir / f"{name}-server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "erial_central.cli", "--database", database]
+        + ["--secrets", str(secrets_file), "serve", "--port", str(port)]
+        + ["--workers", str(workers)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the {name} server stopped: see {log.name}")
+        try:
+            if requests.get(f"{base_url}/v1/health", timeout=2).ok:
+                return Server(name, database, secrets_file, process, base_url, token.group(1))
+        except requests.RequestException:
+            time.sleep(0.1)
+    process.kill()
+    raise SystemExit(f"the {name} server did not start: see {log.name}")
+
+
+def postgres_database() -> tuple[str, str] | None:
+    """(URL with a new schema, schema) or None when PostgreSQL cannot be reached."""
+    base = os.environ.get("ERIAL_BENCH_POSTGRES_URL") or POSTGRES_DEFAULT
+    schema = "bench_" + secrets.token_hex(4)
+    try:
+        engine = create_engine(base, poolclass=NullPool, connect_args={"connect_timeout": 5})
+        with engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # unreachable or refused: the PostgreSQL half is skipped
+        print(f"PostgreSQL not reachable ({type(exc).__name__}): PostgreSQL figures skipped")
+        return None
+    url = make_url(base).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False), schema
+
+
+def drop_schema(schema: str) -> None:
+    base = os.environ.get("ERIAL_BENCH_POSTGRES_URL") or POSTGRES_DEFAULT
+    with create_engine(base, poolclass=NullPool).begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+
+
+# --- terminals and their journals -------------------------------------------------------------
+
+
+@dataclass
+class Terminal:
+    terminal_id: str
+    office_id: str
+    key: Ed25519PrivateKey
+    token: str
+    seq: int = 0
+    prev: str = ""
+    bodies: list[bytes] = field(default_factory=list)  # pre-encoded push requests
+    entries: list[dict[str, Any]] = field(default_factory=list)
+
+    def append(self, payload: EntryPayload) -> str:
+        self.seq += 1
+        entry_id = new_entry_id()
+        envelope = build_envelope(
+            entry_id=entry_id,
+            terminal_id=self.terminal_id,
+            seq=self.seq,
+            at=utc_now_text(),
+            entry_type=payload.TYPE.value,
+            operator="bench",
+            policy_version=1,
+            catalogue_version=1,
+            payload=payload.to_payload(),
+            prev=self.prev or genesis_hash(self.terminal_id),
+        )
+        body, digest = encode_envelope(envelope)
+        self.entries.append(
+            {
+                "seq": self.seq,
+                "id": entry_id,
+                "body": body.decode(),
+                "hash": digest,
+                "signature": self.key.sign(bytes.fromhex(digest)).hex(),
+            }
+        )
+        self.prev = digest
+        return entry_id
+
+
+def enrol(server: Server, office_id: str) -> Terminal:
+    key = Ed25519PrivateKey.generate()
+    terminal_id = new_entry_id()
+    slot = requests.post(
+        f"{server.base_url}/v1/admin/offices/{office_id}/terminals",
+        headers={"Authorization": f"Bearer {server.admin_token}"},
+        timeout=30,
+    )
+    slot.raise_for_status()
+    public = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw).hex()
+    enrolled = requests.post(
+        f"{server.base_url}/v1/enrol",
+        json={
+            "code": slot.json()["enrolment_code"],
+            "terminal_id": terminal_id,
+            "public_key": public,
+        },
+        timeout=30,
+    )
+    enrolled.raise_for_status()
+    return Terminal(terminal_id, office_id, key, enrolled.json()["token"])
+
+
+class Counter:
+    """A counter's day: cash top-ups and cash bill payments mostly; reprints, drops, voids."""
+
+    def __init__(self, rng: random.Random, accounts: list[str], bills: list[dict]) -> None:
+        self.rng = rng
+        self.accounts = accounts
+        self.bills = bills
+
+    def fill(self, term: Terminal, count: int) -> None:
+        shift = term.append(ShiftOpened(term.office_id, {"20000": 5}, 100_000))
+        top_ups: list[tuple[str, str, int]] = []
+        while term.seq < count:
+            roll = self.rng.random()
+            if roll < 0.50 or not self.bills:
+                account = self.rng.choice(self.accounts)
+                amount = self.rng.randrange(1, 50) * 1000
+                top_ups.append((term.append(TopUp(shift, account, amount)), account, amount))
+            elif roll < 0.90:
+                bill = self.bills.pop()
+                term.append(
+                    BillPaid(
+                        shift,
+                        bill["kind"],
+                        bill["bill_id"],
+                        bill["reference"],
+                        bill["amount"],
+                        0,
+                        "cash",
+                        None,
+                        None,
+                        None,
+                        None,
+                        "pending",
+                    )
+                )
+            elif roll < 0.95:
+                term.append(ReceiptReprinted(term.entries[-1]["id"], f"R-{term.seq}"))
+            elif roll < 0.97 and top_ups:
+                voided, _account, _amount = top_ups.pop()
+                term.append(Void(shift, voided, "typing error", "supervisor", None))
+            else:
+                term.append(CashDrop(shift, {"20000": 1}, 20_000, "supervisor"))
+
+    def batches(self, term: Terminal, size: int) -> None:
+        for start in range(0, len(term.entries), size):
+            chunk = term.entries[start : start + size]
+            term.bodies.append(
+                json.dumps({"terminal_id": term.terminal_id, "entries": chunk}).encode()
+            )
+
+
+def seeded_records(database: str) -> tuple[list[str], list[dict]]:
+    engine = create_engine(database, poolclass=NullPool)
+    with engine.connect() as conn:
+        accounts = [r[0] for r in conn.execute(text("SELECT account FROM subscribers"))]
+        bills = [
+            dict(r._mapping)
+            for r in conn.execute(
+                text(
+                    "SELECT bill_id, kind, reference, amount FROM bills WHERE status = 'open'"
+                    " ORDER BY bill_id"
+                )
+            )
+        ]
+    engine.dispose()
+    return accounts, bills
+
+
+# --- pushing ----------------------------------------------------------------------------------
+
+
+def cpu_seconds(root: int) -> float:
+    """CPU time used so far by a process and its children (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    total = 0.0
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if pid == root or int(fields[1]) == root:  # fields[1] is the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+    return total
+
+
+@dataclass
+class Run:
+    seconds: float
+    entries: int
+    latencies_ms: list[float]
+    statuses: dict[str, int]
+    server_cpu_s: float = 0.0
+
+
+def push_all(
+    server: Server,
+    terminals: list[Terminal],
+    keep_alive: bool = False,
+    period: float | None = None,
+) -> Run:
+    """Every terminal pushes its batches in order, all terminals at once. Without ``period``
+    each pushes its next batch as soon as the last is answered (closed loop: the server's
+    throughput). With ``period`` each pushes one batch every ``period`` seconds, starting at
+    spread-out moments (an offered load), and a batch's latency counts from when it was due,
+    so a server falling behind shows in the figures rather than slowing the senders."""
+    latencies: list[float] = []
+    statuses: dict[str, int] = {}
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(terminals) + 1)
+    errors: list[str] = []
+    start_at: list[float] = []
+
+    def worker(index: int, term: Terminal) -> None:
+        session = requests.Session()
+        session.headers.update(
+            {"Authorization": f"Bearer {term.token}", "Content-Type": "application/json"}
+        )
+        if not keep_alive:
+            # A new connection per push, as behind a load balancer: each push goes to whichever
+            # worker is free, rather than every push of a desk to the worker that accepted it.
+            session.headers["Connection"] = "close"
+        mine: list[float] = []
+        counted: dict[str, int] = {}
+        barrier.wait()
+        for k, body in enumerate(term.bodies):
+            due = time.perf_counter()
+            if period is not None:
+                due = start_at[0] + (index / len(terminals) + k) * period
+                time.sleep(max(0.0, due - time.perf_counter()))
+            response = session.post(f"{server.base_url}/v1/journal", data=body, timeout=300)
+            mine.append((time.perf_counter() - due) * 1000)
+            if response.status_code != 200:
+                errors.append(f"{response.status_code} {response.text[:300]}")
+                return
+            for result in response.json()["results"]:
+                counted[result["status"]] = counted.get(result["status"], 0) + 1
+        with lock:
+            latencies.extend(mine)
+            for status, n in counted.items():
+                statuses[status] = statuses.get(status, 0) + n
+
+    threads = [threading.Thread(target=worker, args=(i, t)) for i, t in enumerate(terminals)]
+    for t in threads:
+        t.start()
+    cpu_before = cpu_seconds(server.process.pid)
+    start_at.append(time.perf_counter() + 0.05)
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    seconds = time.perf_counter() - started
+    cpu = cpu_seconds(server.process.pid) - cpu_before
+    if errors:
+        raise SystemExit(f"pushes failed on {server.name}: {errors[:3]}")
+    return Run(seconds, sum(len(t.entries) for t in terminals), latencies, statuses, cpu)
+
+
+def prepared(
+    server: Server, counter: Counter, terminals: int, entries_each: int, batch: int
+) -> list[Terminal]:
+    """Newly enrolled terminals, each with a signed journal of ``entries_each`` entries."""
+    made = [enrol(server, OFFICES[i % len(OFFICES)]) for i in range(terminals)]
+    for term in made:
+        counter.fill(term, entries_each)
+        counter.batches(term, batch)
+    return made
+
+
+def paced(
+    name: str, server: Server, counter: Counter, args: argparse.Namespace, rate: float
+) -> Run:
+    """Batches of 100 offered at ``rate`` entries per second for about --paced-seconds."""
+    period = args.terminals * BATCH / rate  # seconds between two batches of one terminal
+    batches_each = max(1, round(args.paced_seconds / period))
+    terminals = prepared(server, counter, args.terminals, batches_each * BATCH, BATCH)
+    run = push_all(server, terminals, args.keep_alive, period)
+    p50, p99 = percentile(run.latencies_ms, 50), percentile(run.latencies_ms, 99)
+    print(
+        f"[{name}] offered {rate:.0f} entries/s: {run.entries} entries in {run.seconds:.1f} s,"
+        f" p50 {p50:.0f} ms, p99 {p99:.0f} ms, results {run.statuses}"
+    )
+    return run
+
+
+def bench_backend(
+    name: str, database: str, workdir: Path, args: argparse.Namespace
+) -> list[Metric]:
+    workers = 2 if name == "postgresql" else 1
+    print(f"[{name}] seeding and starting the server ({workers} worker(s))")
+    server = start_server(name, database, workdir, workers, args.subscribers, args.bills)
+    try:
+        accounts, bills = seeded_records(database)
+        rng = random.Random(2026)
+        rng.shuffle(bills)
+        counter = Counter(rng, accounts, bills)
+        print(
+            f"[{name}] {args.terminals} terminals x {args.batches} batches of {BATCH} entries:"
+            " enrolling and signing"
+        )
+        terminals = prepared(server, counter, args.terminals, args.batches * BATCH, BATCH)
+        batched = push_all(server, terminals, args.keep_alive)
+        rate = batched.entries / batched.seconds
+        print(
+            f"[{name}] as fast as they are answered: {batched.entries} entries in"
+            f" {batched.seconds:.1f} s, results {batched.statuses}"
+        )
+        at_target = paced(name, server, counter, args, TARGET_RATE)
+        moderate_rate = 0.5 * rate
+        moderate = paced(name, server, counter, args, moderate_rate)
+        lone = prepared(server, counter, args.terminals, max(1, args.single // args.terminals), 1)
+        single = push_all(server, lone, args.keep_alive)
+        single_rate = single.entries / single.seconds
+        print(
+            f"[{name}] one per request: {single.entries} entries in {single.seconds:.1f} s,"
+            f" results {single.statuses}"
+        )
+    finally:
+        server.stop()
+    started = time.perf_counter()
+    audited = _cli(database, server.secrets, "audit")
+    audit_s = time.perf_counter() - started
+    print(f"[{name}] audit: {audited.stdout.strip().splitlines()[-1]} ({audit_s:.1f} s)")
+    if audited.returncode != 0:
+        print(audited.stdout[-3000:])
+        raise SystemExit(f"audit failed on {name}")
+    on_pg = name == "postgresql"
+    return [
+        Metric(
+            f"{name}_entries_per_s", rate, "entries/s", TARGET_RATE if on_pg else None, "higher"
+        ),
+        Metric(
+            f"{name}_p99_batch_ms",
+            percentile(at_target.latencies_ms, 99),
+            "ms",
+            TARGET_P99_MS if on_pg else None,
+            "lower",
+        ),
+        Metric(f"{name}_p50_batch_ms", percentile(at_target.latencies_ms, 50), "ms"),
+        Metric(f"{name}_half_max_rate", moderate_rate, "entries/s"),
+        Metric(f"{name}_p99_batch_ms_at_half_max", percentile(moderate.latencies_ms, 99), "ms"),
+        Metric(f"{name}_p99_batch_ms_closed_loop", percentile(batched.latencies_ms, 99), "ms"),
+        Metric(
+            f"{name}_server_cpu_us_per_entry",
+            batched.server_cpu_s / batched.entries * 1e6,
+            "us",
+        ),
+        Metric(f"{name}_single_entries_per_s", single_rate, "entries/s", None, "higher"),
+        Metric(f"{name}_single_p99_ms", percentile(single.latencies_ms, 99), "ms"),
+        Metric(
+            f"{name}_single_server_cpu_ms_per_request",
+            single.server_cpu_s / single.entries * 1e3,
+            "ms",
+        ),
+        Metric(f"{name}_audit_s", audit_s, "s"),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench central")
+    parser.add_argument("--terminals", type=int, default=50)
+    parser.add_argument("--batches", type=int, default=10, help="batches of 100 per terminal")
+    parser.add_argument("--single", type=int, default=2000, help="entries pushed one by one")
+    parser.add_argument(
+        "--paced-seconds", type=float, default=8.0, help="length of each offered-load run"
+    )
+    parser.add_argument("--subscribers", type=int, default=20000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument(
+        "--keep-alive", action="store_true", help="one connection per terminal for all its pushes"
+    )
+    args = parser.parse_args(argv)
+    # Bills for the cash payments (about 40% of the entries), with room to spare.
+    paced_entries = int(TARGET_RATE * args.paced_seconds * 2) + 2 * args.terminals * BATCH
+    total = args.terminals * args.batches * BATCH + args.single + paced_entries
+    args.bills = int(total * 0.5) + 1000
+    metrics: list[Metric] = []
+    with tempfile.TemporaryDirectory(prefix="bench-central-") as tmp:
+        workdir = Path(tmp)
+        for name in args.backends.split(","):
+            if name == "sqlite":
+                database = f"sqlite:///{workdir / 'central.sqlite'}"
+                metrics += bench_backend(name, database, workdir, args)
+            elif name == "postgresql":
+                found = postgres_database()
+                if found is None:
+                    continue
+                database, schema = found
+                try:
+                    metrics += bench_backend(name, database, workdir, args)
+                finally:
+                    drop_schema(schema)
+            else:
+                parser.error(f"unknown backend {name}")
+    report("central", metrics)
+    return 0
