@@ -32,7 +32,9 @@ def find_bills(conn: Connection, kind: BillKind | None, key: str) -> list[dict[s
     """Bills whose subject (plate, civil, CR or application number) or reference is ``key``."""
     key = key.strip().upper()
     query = select(*[bills.c[f] for f in BILL_FIELDS]).where(
-        or_(func.upper(bills.c.subject) == key, func.upper(bills.c.reference) == key)
+        # Subjects and references are stored upper case (canonical plates, reference numbers),
+        # so the indexes on both columns serve the lookup.
+        or_(bills.c.subject == key, bills.c.reference == key)
     )
     if kind is not None:
         query = query.where(bills.c.kind == kind.value)
@@ -54,8 +56,17 @@ _KIND_WORDS = {
 
 
 def statement(conn: Connection, account: str, limit: int = 500) -> dict[str, Any]:
-    """Every movement of a subscriber's wallet, desk and online, oldest first, with balance."""
-    rows = conn.execute(
+    """The latest ``limit`` movements of a subscriber's wallet, desk and online, oldest first,
+    each with the balance after it; the balance is over every movement, however many."""
+    total = int(
+        conn.execute(
+            select(func.coalesce(func.sum(postings.c.amount), 0)).where(
+                postings.c.account_id == wallet(account)
+            )
+        ).scalar()
+        or 0
+    )
+    newest = conn.execute(
         select(
             transfers.c.transfer_id,
             transfers.c.at,
@@ -67,10 +78,11 @@ def statement(conn: Connection, account: str, limit: int = 500) -> dict[str, Any
         )
         .join(postings, postings.c.transfer_id == transfers.c.transfer_id)
         .where(postings.c.account_id == wallet(account))
-        .order_by(transfers.c.transfer_id)
+        .order_by(transfers.c.transfer_id.desc())
         .limit(limit)
     ).fetchall()
-    balance = 0
+    rows = list(reversed(newest))
+    balance = total - sum(int(r[4]) for r in rows)  # the balance before the first line shown
     lines = []
     for transfer_id, at, kind, entry_id, amount, source, destination in rows:
         balance += int(amount)
@@ -89,7 +101,7 @@ def statement(conn: Connection, account: str, limit: int = 500) -> dict[str, Any
                 "balance": balance,
             }
         )
-    return {"account": account, "lines": lines, "balance": balance}
+    return {"account": account, "lines": lines, "balance": total}
 
 
 def office_totals(conn: Connection, office_id: str, day: str) -> dict[str, Any]:

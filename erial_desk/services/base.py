@@ -141,7 +141,15 @@ class DeskBase:
 
     def _record_results(self, entries: list[SignedEntry], results: list[PushResult]) -> None:
         """Central's answers go to the outbox; flagged and rejected ones are kept with reasons.
-        An offline wallet debit that central has taken no longer counts as pending here."""
+
+        An offline wallet debit that central has taken stops counting as pending here once the
+        balance known here includes it. With the real central that is after the next complete
+        pull of the feed (``sync_state.recount_pending_debits``): until then the balance is the
+        one from before the debit, and forgetting the debit would overstate what the wallet
+        holds (the pull after a push can fail), or, for a debit central did not charge (the
+        bill was paid elsewhere, a wrong PIN), the feed brings no new balance at all. The local
+        stand-in has no feed: there the debit is settled at once."""
+        settle_now = not self.settings.central_url
         by_id = {entry.entry_id: entry for entry in entries}
         conn = self.journal.raw_connection()
         with self.journal.lock:
@@ -158,7 +166,7 @@ class DeskBase:
                         (result.status, result.reason, entry.seq),
                     )
                     acknowledged = result.status in ("applied", "duplicate", "flagged")
-                    if before and before[0] == "pending" and acknowledged:
+                    if settle_now and before and before[0] == "pending" and acknowledged:
                         self._settle_pending_debit(conn, entry)
                 conn.execute("COMMIT")
             except BaseException:
@@ -168,17 +176,11 @@ class DeskBase:
 
     @staticmethod
     def _settle_pending_debit(conn: sqlite3.Connection, entry: SignedEntry) -> None:
-        """Central has the offline debit: it moves from the pending total into the known
-        balance, as a top-up does when it is made. The next pull brings central's own figure;
-        until then (a pull that fails after the push) the debit is not forgotten."""
         env = entry.envelope()
         p = env["payload"]
         if env["type"] != "bill_paid" or p["method"] != "wallet" or p["status"] != "pending":
             return
-        total = p["amount"] + p["service_charge"]
         conn.execute(
-            "UPDATE wallets SET pending_debits = MAX(pending_debits - ?, 0),"
-            " balance = CASE WHEN balance IS NULL THEN NULL ELSE balance - ? END"
-            " WHERE account = ?",
-            (total, total, p["account"]),
+            "UPDATE wallets SET pending_debits = MAX(pending_debits - ?, 0) WHERE account = ?",
+            (p["amount"] + p["service_charge"], p["account"]),
         )

@@ -142,7 +142,9 @@ class SyncMixin(DeskBase):
             while self.push_pending(PUSH_BATCH, raise_errors=True) >= PUSH_BATCH:
                 pass
             if isinstance(self.central, CentralClient):
+                acknowledged = sync_state.acknowledged_through(conn)
                 self.pull(progress)
+                sync_state.recount_pending_debits(conn, self.journal.lock, acknowledged)
                 self._refresh_reference_data()
             self._online = True
             with self.journal.lock:

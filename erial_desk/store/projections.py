@@ -268,6 +268,8 @@ def rebuild(journal: Journal) -> int:
             for table in ("outbox", "transactions", "shifts", "wallets"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             conn.execute("DELETE FROM subscribers WHERE source = 'desk'")
+            # Wallet balances came from central's feed as well: pull it again from the start.
+            conn.execute("DELETE FROM sync_state WHERE key = 'feed_cursor'")
             for row in journal.rows():
                 signed = SignedEntry(row.seq, row.entry_id, row.body, row.hash, row.signature)
                 project(conn, AppendedEntry(signed, parse(row.body)))

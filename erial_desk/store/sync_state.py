@@ -74,6 +74,41 @@ def apply_feed_page(
     return PageApplied(count, cursor)
 
 
+ACKNOWLEDGED = ("applied", "duplicate", "flagged")
+
+
+def acknowledged_through(conn: sqlite3.Connection) -> int:
+    """The highest sequence number central has answered for (0 when none)."""
+    row = conn.execute(
+        "SELECT MAX(seq) FROM outbox WHERE state IN (?, ?, ?)", ACKNOWLEDGED
+    ).fetchone()
+    return int(row[0] or 0)
+
+
+def recount_pending_debits(
+    conn: sqlite3.Connection, lock: threading.Lock, acknowledged_before: int
+) -> None:
+    """After a complete pull: each wallet's pending debits are the offline debits made here,
+    not voided, that central had not acknowledged before the pull began (those it had are in
+    the balance the pull brought, or were not charged at all)."""
+    with lock:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(
+                "UPDATE wallets SET pending_debits = COALESCE((SELECT SUM(t.amount +"
+                " t.service_charge) FROM transactions t JOIN outbox o ON o.seq = t.seq"
+                " WHERE t.account = wallets.account AND t.entry_type = 'bill_paid'"
+                " AND t.method = 'wallet' AND t.status = 'pending' AND t.voided_by IS NULL"
+                " AND (o.state NOT IN (?, ?, ?) OR o.seq > ?)), 0)",
+                (*ACKNOWLEDGED, acknowledged_before),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
 def _apply_change(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> None:
     if kind in ("policy", "catalogue"):
         put_json(conn, kind, data)

@@ -49,6 +49,12 @@ from erial_desk.domain.policy import (
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 RETRY_DELAYS = (0.2, 0.6, 1.5)  # seconds between attempts for connection errors and 5xx
+CONNECT_TIMEOUT = 3.05  # seconds to open a connection; the read timeout is per call
+# Once central could not be reached, calls made while a customer waits at the counter (bill
+# lookups, wallet debits) answer "unreachable" at once for this long, so that each of them does
+# not wait through the retries again: the offline policy decides meanwhile. The sync round's
+# calls always try, and any answer from central ends it.
+OFFLINE_HOLD = 15.0
 
 
 def check_server_url(url: str) -> str:
@@ -106,8 +112,12 @@ class CentralClient:
     ) -> None:
         self.base = check_server_url(base_url)
         self._token = token
+        self._offline_until = 0.0
         self.session = requests.Session()
-        self.session.verify = ca_bundle or True  # never False
+        # Never False. Given with each request: requests lets REQUESTS_CA_BUNDLE or
+        # CURL_CA_BUNDLE in the environment override a session's own setting.
+        self.verify: str | bool = ca_bundle or True
+        self.session.verify = self.verify
         self.timeout = timeout
         self._sleep = sleep
         self._office: Office | None = None
@@ -124,7 +134,37 @@ class CentralClient:
         auth: bool = True,
         timeout: float | None = None,
         retries: Sequence[float] = RETRY_DELAYS,
+        interactive: bool = False,
         **kwargs: Any,
+    ) -> Any:
+        """One call to central. ``interactive`` calls (a customer waits) fail fast while central
+        is known to be unreachable; the others always try."""
+        if interactive and time.monotonic() < self._offline_until:
+            raise CentralUnavailable(reason="offline")
+        try:
+            answer = self._request(method, path, auth, timeout, retries, kwargs)
+        except CentralUnavailable:
+            self._offline_until = time.monotonic() + OFFLINE_HOLD
+            raise
+        except DeskError:
+            self._offline_until = 0.0  # central answered, if only to refuse
+            raise
+        self._offline_until = 0.0
+        return answer
+
+    @property
+    def reachable(self) -> bool:
+        """False while central is known to be unreachable (see ``OFFLINE_HOLD``)."""
+        return time.monotonic() >= self._offline_until
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        auth: bool,
+        timeout: float | None,
+        retries: Sequence[float],
+        kwargs: dict[str, Any],
     ) -> Any:
         headers = kwargs.pop("headers", {})
         if auth:
@@ -139,7 +179,8 @@ class CentralClient:
                     method,
                     self.base + path,
                     headers=headers,
-                    timeout=timeout or self.timeout,
+                    timeout=(CONNECT_TIMEOUT, timeout or self.timeout),
+                    verify=self.verify,
                     **kwargs,
                 )
             except requests.exceptions.SSLError as exc:
@@ -197,7 +238,7 @@ class CentralClient:
 
     def find_bills(self, kind: BillKind | None, key: str) -> list[Bill]:
         params = {"key": key} | ({"kind": kind.value} if kind else {})
-        data = self.request("GET", "/v1/bills", params=params)
+        data = self.request("GET", "/v1/bills", params=params, interactive=True)
         return [
             Bill(
                 b["bill_id"],
@@ -219,6 +260,7 @@ class CentralClient:
             "POST",
             "/v1/wallet/debits",
             retries=(0.3,),
+            interactive=True,
             json={
                 "entry_id": request.entry_id,
                 "account": request.account,
@@ -238,19 +280,23 @@ class CentralClient:
             "POST",
             "/v1/wallet/reversals",
             retries=(0.3,),
+            interactive=True,
             json={"entry_id": entry_id, "voids": voids, "account": account, "amount": amount},
         )
         return Authorisation(data["reference"], int(data["balance_after"]))
 
     def wallet_balance(self, account: str) -> int | None:
         try:
-            return int(self.request("GET", f"/v1/subscribers/{account}/statement")["balance"])
+            statement = self.request(
+                "GET", f"/v1/subscribers/{account}/statement", interactive=True
+            )
+            return int(statement["balance"])
         except NotFoundError:
             return None
 
     def lookup_subscriber(self, account: str) -> SubscriberRecord | None:
         try:
-            data = self.request("GET", f"/v1/subscribers/{account}")
+            data = self.request("GET", f"/v1/subscribers/{account}", interactive=True)
         except NotFoundError:
             return None
         return SubscriberRecord(**{k: data.get(k) for k in SubscriberRecord.__dataclass_fields__})
