@@ -50,6 +50,7 @@ from erial_desk.domain.policy import (
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 RETRY_DELAYS = (0.2, 0.6, 1.5)  # seconds between attempts for connection errors and 5xx
 CONNECT_TIMEOUT = 3.05  # seconds to open a connection; the read timeout is per call
+AUTHORISATION_TIMEOUT = 4.0  # seconds a wallet debit waits for central's answer
 # Once central could not be reached, calls made while a customer waits at the counter (bill
 # lookups, wallet debits) answer "unreachable" at once for this long, so that each of them does
 # not wait through the retries again: the offline policy decides meanwhile. The sync round's
@@ -259,6 +260,9 @@ class CentralClient:
         data = self.request(
             "POST",
             "/v1/wallet/debits",
+            # The customer waits: a short read timeout, and one retry with the same entry id
+            # (central answers a repeat as the first time) to recover a lost answer.
+            timeout=AUTHORISATION_TIMEOUT,
             retries=(0.3,),
             interactive=True,
             json={
