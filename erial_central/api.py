@@ -278,6 +278,14 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             raise answer  # after the commit: the wrong PIN stays counted
         return {"reference": answer.reference, "balance_after": answer.balance_after}
 
+    @app.post("/v1/wallet/debits/{entry_id}/cancel")
+    def cancel_debit(entry_id: str, term: TerminalDep) -> dict[str, str]:
+        """The terminal abandons a debit whose answer it never got and then refused: central
+        reverses it and reopens the bill. Harmless to repeat."""
+        with engine.begin() as conn:
+            status = wallet.cancel_debit(conn, terminal_id=term.terminal_id, entry_id=entry_id[:64])
+        return {"entry_id": entry_id, "status": status}
+
     @app.post("/v1/wallet/reversals")
     def reversal(request: ReversalRequestModel, term: TerminalDep) -> dict[str, Any]:
         with engine.begin() as conn:

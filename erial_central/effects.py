@@ -120,7 +120,7 @@ class BatchContext:
                 in_list(
                     conn,
                     "SELECT entry_id, amount, account, bill_id FROM authorisations"
-                    " WHERE entry_id IN :ids",
+                    " WHERE entry_id IN :ids AND cancelled_at IS NULL",
                 ),
                 {"ids": entry_ids},
             ):
@@ -136,9 +136,9 @@ class BatchContext:
         """(amount, account, bill id) of the online debit made for ``entry_id``, if any."""
         if entry_id not in self.checked_authorisations:
             row = self.conn.execute(
-                select(
-                    authorisations.c.amount, authorisations.c.account, authorisations.c.bill_id
-                ).where(authorisations.c.entry_id == entry_id)
+                select(authorisations.c.amount, authorisations.c.account, authorisations.c.bill_id)
+                .where(authorisations.c.entry_id == entry_id)
+                .where(authorisations.c.cancelled_at.is_(None))
             ).first()
             if row is not None:
                 self.authorised[entry_id] = (int(row[0]), row[1], row[2])

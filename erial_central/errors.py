@@ -41,6 +41,14 @@ CENTRAL_MESSAGES: dict[str, tuple[str, str]] = {
         "This entry id was already authorised with other values.",
         "تم اعتماد هذا القيد مسبقًا بقيم مختلفة.",
     ),
+    "authorisation.cancelled": (
+        "This payment was cancelled by the terminal that asked for it.",
+        "ألغت المحطة التي طلبت هذه الدفعة الطلب.",
+    ),
+    "authorisation.confirmed": (
+        "This payment's journal entry has arrived; it can no longer be cancelled.",
+        "وصل قيد هذه الدفعة إلى السجل؛ لا يمكن إلغاؤها الآن.",
+    ),
     "authorisation.amount": (
         "The amount does not match the bill and its service charge.",
         "المبلغ لا يطابق الفاتورة ورسوم الخدمة.",

@@ -171,6 +171,7 @@ authorisations = Table(
     Column("voids", Text),
     Column("balance_after", BigInteger, nullable=False),
     Column("at", Text, nullable=False),
+    Column("cancelled_at", Text),  # the desk abandoned it: reversed, its bill reopened
 )
 
 bills = Table(

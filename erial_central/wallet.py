@@ -22,7 +22,16 @@ from .db import for_update
 from .effects import BatchContext
 from .errors import ApiError
 from .ingest import now_text
-from .ledger import SERVICE_CHARGES, Ledger, Transfer, office_wallet, revenue, wallet
+from .ledger import (
+    SERVICE_CHARGES,
+    Ledger,
+    Transfer,
+    office_cash,
+    office_wallet,
+    revenue,
+    transfers_of,
+    wallet,
+)
 from .models import authorisations, entries, offices, subscribers
 
 
@@ -65,6 +74,8 @@ def authorise_debit(
     if done is not None:
         if (done.account, int(done.amount), done.bill_id) != (account, amount, bill_id):
             raise ApiError(409, "authorisation.conflict")
+        if done.cancelled_at is not None:
+            raise ApiError(409, "authorisation.cancelled")
         return Answer(done.reference, int(done.balance_after))
     bill = conn.execute(
         text("SELECT kind, amount, status FROM bills WHERE bill_id = :b" + for_update(conn)),
@@ -214,8 +225,6 @@ def authorise_reversal(
     if balance < amount:
         raise _insufficient(balance, amount)
     at = now_text()
-    from .ledger import office_cash, transfers_of
-
     for transfer_id, _kind, moved, source, destination in transfers_of(conn, voids):
         if destination == wallet(account) and source == office_cash(office_id):
             ledger.transfer(
@@ -240,3 +249,41 @@ def authorise_reversal(
     )
     ledger.flush(at)
     return Answer(reference, ledger.balance(wallet(account)))
+
+
+def cancel_debit(conn: Connection, *, terminal_id: str, entry_id: str) -> str:
+    """Undo an online debit the desk abandoned: its answer was lost, the desk then refused the
+    payment (offline policy) and wrote no entry. Returns "cancelled", "already_cancelled" or
+    "unknown" (central never received it). A debit whose entry arrived stays: 409."""
+    done = conn.execute(
+        text(
+            "SELECT entry_id, terminal_id, kind, account, office_id, bill_id, cancelled_at"
+            " FROM authorisations WHERE entry_id = :e" + for_update(conn)
+        ),
+        {"e": entry_id},
+    ).first()
+    if done is None or done.terminal_id != terminal_id or done.kind != "debit":
+        return "unknown"
+    if done.cancelled_at is not None:
+        return "already_cancelled"
+    if conn.execute(select(entries.c.entry_id).where(entries.c.entry_id == entry_id)).first():
+        raise ApiError(409, "authorisation.confirmed")
+    payer = wallet(done.account) if done.account is not None else office_wallet(done.office_id)
+    ledger = Ledger(conn)
+    ledger.lock([payer])
+    at = now_text()
+    for transfer_id, _kind, moved, source, destination in transfers_of(conn, entry_id):
+        ledger.transfer(Transfer("reversal", moved, destination, source, entry_id, at, transfer_id))
+    if done.bill_id is not None:
+        conn.execute(
+            text(
+                "UPDATE bills SET status = 'open', paid_by = NULL, paid_at = NULL"
+                " WHERE bill_id = :b AND paid_by = :e"
+            ),
+            {"b": done.bill_id, "e": entry_id},
+        )
+    conn.execute(
+        update(authorisations).where(authorisations.c.entry_id == entry_id).values(cancelled_at=at)
+    )
+    ledger.flush(at)
+    return "cancelled"

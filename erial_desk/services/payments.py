@@ -10,6 +10,7 @@ from erial_desk.domain.central import Bill, DebitRequest
 from erial_desk.domain.entries import VOIDABLE, BillPaid, ReceiptReprinted, TopUp, Void
 from erial_desk.domain.errors import (
     CentralUnavailable,
+    DeskError,
     NotFoundError,
     StateError,
     ValidationError,
@@ -25,6 +26,7 @@ from erial_desk.domain.money import check_amount, limit_params, parse_amount
 from erial_desk.domain.offline import OfflineWalletState, check_offline_debit
 from erial_desk.domain.pins import seal_pin
 from erial_desk.domain.policy import Action, BillKind, PaymentMethod
+from erial_desk.store import sync_state
 from erial_desk.store.journal import new_entry_id
 
 from .results import Approval, TransactionResult
@@ -165,10 +167,16 @@ class PaymentsMixin(SubscribersMixin):
                     "confirmed",
                 )
             except CentralUnavailable:
-                if method is not PaymentMethod.WALLET:
+                try:
+                    if method is not PaymentMethod.WALLET:
+                        raise
+                    assert account is not None
+                    check_offline_debit(self.policy, total, self._offline_state(account))
+                except DeskError:
+                    # Central may have taken the debit and lost only its answer: ask it at
+                    # the next sync to undo it, since no entry will ever confirm it.
+                    self._abandon_debit(entry_id)
                     raise
-                assert account is not None
-                check_offline_debit(self.policy, total, self._offline_state(account))
         payload = BillPaid(
             shift=shift_id,
             bill_kind=bill.kind.value,
@@ -290,3 +298,8 @@ class PaymentsMixin(SubscribersMixin):
         return TransactionResult(
             entry.entry_id, entry.seq, receipt, "receipt_reprinted", entry.envelope["at"], 0
         )
+
+    def _abandon_debit(self, entry_id: str) -> None:
+        conn = self.journal.raw_connection()
+        pending = sync_state.abandoned_debits(conn)
+        sync_state.set_abandoned_debits(conn, self.journal.lock, [*pending, entry_id])

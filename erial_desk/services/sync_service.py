@@ -139,6 +139,7 @@ class SyncMixin(DeskBase):
         conn = self.journal.raw_connection()
         self._synced = True
         try:
+            self._cancel_abandoned_debits()
             while self.push_pending(PUSH_BATCH, raise_errors=True) >= PUSH_BATCH:
                 pass
             if isinstance(self.central, CentralClient):
@@ -157,6 +158,15 @@ class SyncMixin(DeskBase):
                 if exc.code == "sync.revoked":
                     sync_state.put_state(conn, "revoked", "1")
         return self.sync_status()
+
+    def _cancel_abandoned_debits(self) -> None:
+        """Central undoes each debit this desk abandoned; one it never received is forgotten."""
+        conn = self.journal.raw_connection()
+        waiting = sync_state.abandoned_debits(conn)
+        for entry_id in list(waiting):
+            self.central.cancel_debit(entry_id)
+            waiting.remove(entry_id)
+            sync_state.set_abandoned_debits(conn, self.journal.lock, waiting)
 
     def pull(self, progress: object = None) -> int:
         """Apply central's change feed page by page; each page commits with its cursor."""

@@ -190,3 +190,13 @@ def cached_bills(
     if not rows:
         return [], None
     return [json.loads(r[0]) for r in rows], min(r[1] for r in rows)
+
+
+def abandoned_debits(conn: sqlite3.Connection) -> list[str]:
+    """Entry ids of online debits whose answer never came and whose payment was refused."""
+    return list(get_json(conn, "abandoned_debits") or [])
+
+
+def set_abandoned_debits(conn: sqlite3.Connection, lock: threading.Lock, ids: list[str]) -> None:
+    with lock:
+        put_json(conn, "abandoned_debits", ids)

@@ -275,6 +275,11 @@ class CentralClient:
         )
         return Authorisation(data["reference"], int(data["balance_after"]))
 
+    def cancel_debit(self, entry_id: str) -> str:
+        """Abandon a debit whose answer never came and whose payment was then refused."""
+        data = self.request("POST", f"/v1/wallet/debits/{entry_id}/cancel")
+        return str(data["status"])
+
     def authorise_reversal(
         self, entry_id: str, voids: str, account: str | None, amount: int
     ) -> Authorisation | None:

@@ -280,6 +280,33 @@ class LocalCentral:
                 "UPDATE wallets SET balance = balance + ? WHERE account = ?", (delta, account)
             )
 
+    def cancel_debit(self, entry_id: str) -> str:
+        """Reverse a debit the desk abandoned and reopen its bill (see central's rule)."""
+        with self._lock:
+            db = self._db
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                row = db.execute(
+                    "SELECT account, amount, bill_id, office_id FROM authorisations"
+                    " WHERE entry_id = ? AND bill_id IS NOT NULL",
+                    (entry_id,),
+                ).fetchone()
+                if row is None:
+                    db.execute("COMMIT")
+                    return "unknown"
+                self._move(row[0], row[3], row[1])
+                db.execute(
+                    "UPDATE bills SET status = 'open', paid_by = NULL WHERE paid_by = ?",
+                    (entry_id,),
+                )
+                db.execute("DELETE FROM authorisations WHERE entry_id = ?", (entry_id,))
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        return "cancelled"
+
     def authorise_reversal(
         self, entry_id: str, voids: str, account: str | None, amount: int
     ) -> Authorisation | None:

@@ -84,6 +84,49 @@ def test_online_debit_is_idempotent_by_entry_id(central: Central, terminal: Term
     assert other.json()["error"]["code"] == "authorisation.conflict"
 
 
+def test_abandoned_online_debit_is_cancelled_and_its_bill_reopened(
+    central: Central, terminal: TerminalSim
+):
+    # The desk lost central's answer, then refused the payment offline: it asks central to
+    # undo the debit, which no journal entry will ever confirm.
+    account = funded(terminal, 100_000)
+    bill = central.bills.take("parking")
+    total = bill["amount"] + service_charge("parking")
+    entry_id = new_entry_id()
+    sealed = seal_pin(terminal.sealing_key, "1234", entry_id)
+    assert terminal.debit(entry_id, account, total, bill["bill_id"], sealed).status_code == 200
+    assert terminal.balance(account) == 100_000 - total
+
+    def cancel(which: str) -> dict:
+        response = terminal.session.post(
+            f"{terminal.base}/v1/wallet/debits/{which}/cancel", timeout=60
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    assert cancel(entry_id)["status"] == "cancelled"
+    assert terminal.balance(account) == 100_000
+    assert bill_status(terminal, bill) == "open"
+    assert cancel(entry_id)["status"] == "already_cancelled"  # harmless to repeat
+    assert cancel(new_entry_id())["status"] == "unknown"  # never reached central
+    again = terminal.debit(entry_id, account, total, bill["bill_id"], sealed)
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "authorisation.cancelled"
+
+
+def test_a_confirmed_online_debit_cannot_be_cancelled(central: Central, terminal: TerminalSim):
+    account = funded(terminal, 100_000)
+    bill = central.bills.take("parking")
+    entry = terminal.pay(bill, "wallet", account, pin="1234", authorised=True)
+    assert terminal.sync()[entry.entry_id]["status"] == "applied"
+    refused = terminal.session.post(
+        f"{terminal.base}/v1/wallet/debits/{entry.entry_id}/cancel", timeout=60
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "authorisation.confirmed"
+    assert bill_status(terminal, bill) == "paid"
+
+
 def test_online_debit_refusals(central: Central, terminal: TerminalSim):
     account = funded(terminal, 3_000)
     bill = central.bills.take("parking")  # at least 5.000 OMR: more than the wallet holds

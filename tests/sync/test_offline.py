@@ -336,11 +336,6 @@ def test_after_a_rebuild_the_desk_learns_the_balances_again(
         assert_exactly_once(central, desk)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open problem: central keeps an online debit whose answer was lost when the desk"
-    " then refuses the payment under the offline policy; no entry ever confirms or reverses it",
-)
 def test_a_debit_refused_offline_after_its_answer_was_lost_is_not_charged(
     central: CentralServer, proxy: FaultProxy, tmp_path: Path
 ):
