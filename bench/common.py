@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import random
 import statistics
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from erial_desk.domain.entries import BillPaid, CashDrop, TopUp, Void
+from erial_desk.domain.identifiers import make_account_number
+from erial_desk.services import Desk
 
 OUT = Path(__file__).parent / "out"
 
@@ -53,3 +58,38 @@ def report(name: str, metrics: list[Metric]) -> Path:
     path.write_text(json.dumps([asdict(m) for m in metrics], indent=2) + "\n")
     print(f"  -> {path}")
     return path
+
+
+def fill_shift(desk: Desk, shift_id: str, count: int) -> None:
+    """Real, signed and projected entries of one shift: top-ups, cash and wallet bill
+    payments, voids and cash drops, in a fixed random mix (seeded)."""
+    rng = random.Random(7)
+    accounts = [make_account_number(10**10 + i * 7919) for i in range(200)]
+    top_ups: list[str] = []
+    for i in range(count):
+        roll = rng.random()
+        if roll < 0.45:
+            entry = desk._append(TopUp(shift_id, rng.choice(accounts), rng.randint(1, 50) * 1000))
+            top_ups.append(entry.entry_id)
+        elif roll < 0.9:
+            method = rng.choice(["cash", "wallet"])
+            desk._append(
+                BillPaid(
+                    shift=shift_id,
+                    bill_kind=rng.choice(["parking", "lease", "licence"]),
+                    bill_id=f"PV-{i}",
+                    bill_reference=f"PV{i}",
+                    amount=rng.randint(1, 40) * 500,
+                    service_charge=200 if method == "wallet" else 0,
+                    method=method,
+                    account=rng.choice(accounts) if method == "wallet" else None,
+                    sealed_pin=None,
+                    authorisation="AU" if method == "wallet" else None,
+                    balance_after=100_000 if method == "wallet" else None,
+                    status="confirmed",
+                )
+            )
+        elif roll < 0.95 and top_ups:
+            desk._append(Void(shift_id, top_ups.pop(), "bench", "aisha", None))
+        else:
+            desk._append(CashDrop(shift_id, {"100": 1}, 100, "aisha"))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
-import random
 import tempfile
 import time
 from pathlib import Path
@@ -22,10 +21,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import keyring  # noqa: E402
 
-from bench.common import Metric, median, percentile, report  # noqa: E402
+from bench.common import Metric, fill_shift, median, percentile, report  # noqa: E402
 from erial_desk.domain.chain import build_envelope  # noqa: E402
-from erial_desk.domain.entries import BillPaid, CashDrop, TopUp, Void, receipt_number  # noqa: E402
-from erial_desk.domain.identifiers import make_account_number  # noqa: E402
+from erial_desk.domain.entries import BillPaid, receipt_number  # noqa: E402
 from erial_desk.printing import documents, inputs  # noqa: E402
 from erial_desk.printing.escpos_out import encode, load_profile  # noqa: E402
 from erial_desk.printing.model import Bi  # noqa: E402
@@ -93,39 +91,6 @@ def _time_receipts(profile_name: str, runs: int) -> list[float]:
     return timings
 
 
-def _fill(desk: Desk, shift_id: str, count: int) -> None:
-    rng = random.Random(7)
-    accounts = [make_account_number(10**10 + i * 7919) for i in range(200)]
-    top_ups: list[str] = []
-    for i in range(count):
-        roll = rng.random()
-        if roll < 0.45:
-            entry = desk._append(TopUp(shift_id, rng.choice(accounts), rng.randint(1, 50) * 1000))
-            top_ups.append(entry.entry_id)
-        elif roll < 0.9:
-            method = rng.choice(["cash", "wallet"])
-            desk._append(
-                BillPaid(
-                    shift=shift_id,
-                    bill_kind=rng.choice(["parking", "lease", "licence"]),
-                    bill_id=f"PV-{i}",
-                    bill_reference=f"PV{i}",
-                    amount=rng.randint(1, 40) * 500,
-                    service_charge=200 if method == "wallet" else 0,
-                    method=method,
-                    account=rng.choice(accounts) if method == "wallet" else None,
-                    sealed_pin=None,
-                    authorisation="AU" if method == "wallet" else None,
-                    balance_after=100_000 if method == "wallet" else None,
-                    status="confirmed",
-                )
-            )
-        elif roll < 0.95 and top_ups:
-            desk._append(Void(shift_id, top_ups.pop(), "bench", "aisha", None))
-        else:
-            desk._append(CashDrop(shift_id, {"100": 1}, 100, "aisha"))
-
-
 def _time_z_pdf(entries: int, runs: int) -> tuple[list[float], list[float], int]:
     keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as tmp:
@@ -133,7 +98,7 @@ def _time_z_pdf(entries: int, runs: int) -> tuple[list[float], list[float], int]
         desk.settings = dataclasses.replace(desk.settings, language="ar")
         desk.login("salim", "1111")
         shift = desk.open_shift({20000: 5})
-        _fill(desk, shift.entry_id, entries - 2)  # with the opening and the closing: entries
+        fill_shift(desk, shift.entry_id, entries - 2)  # with the opening and the closing: entries
         expected = desk.shift_summary().expected_cash
         desk.close_shift({5: expected // 5}, None)
         z_out, listing_out = Path(tmp) / "z.pdf", Path(tmp) / "shift.pdf"
