@@ -69,7 +69,12 @@ def run_walkthrough(keep: Path | None) -> int:
     if keep is not None:
         return _walk(keep)
     with tempfile.TemporaryDirectory(prefix="erial-desk-demo-") as tmp:
-        return _walk(Path(tmp) / "desk")
+        code = _walk(Path(tmp) / "desk")
+    print(
+        "\nThe demo's data and printouts were in a temporary folder, now removed;"
+        " 'erial-desk walkthrough --keep DIR' keeps them."
+    )
+    return code
 
 
 def _walk(data_dir: Path) -> int:
