@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DataError
 
 from erial_desk.domain.identifiers import normalise_account_number
-from erial_desk.domain.policy import BillKind, catalogue_to_dict, policy_to_dict
+from erial_desk.domain.policy import BillKind, catalogue_to_dict, office_to_dict, policy_to_dict
 
 from . import admin, ingest, records, wallet
 from .db import make_engine
@@ -230,14 +230,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         return {
             "policy": policy_to_dict(current),
             "catalogue": catalogue_to_dict(catalogue),
-            "office": {
-                "office_id": office.office_id,
-                "name_en": office.name_en,
-                "name_ar": office.name_ar,
-                "office_type": office.office_type.value,
-                "top_up_authorised": office.top_up_authorised,
-                "top_up_float_limit": office.top_up_float_limit,
-            },
+            "office": office_to_dict(office),
         }
 
     @app.get("/v1/subscribers/{account}")

@@ -6,9 +6,10 @@ services never know which one they hold.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from .chain import SignedEntry
 from .policy import BillKind, FeeCatalogue, Office, Policy, Role
@@ -28,6 +29,25 @@ class Bill:
     status: str  # open / paid
     detail_en: str = ""  # e.g. building-permit application stage
     detail_ar: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-able form, as central sends it and the desk caches it."""
+        return {**dataclasses.asdict(self), "kind": self.kind.value}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Bill:
+        return cls(
+            str(data["bill_id"]),
+            BillKind(data["kind"]),
+            str(data["reference"]),
+            str(data["subject"]),
+            str(data["description_en"]),
+            str(data["description_ar"]),
+            int(data["amount"]),
+            str(data["status"]),
+            str(data.get("detail_en") or ""),
+            str(data.get("detail_ar") or ""),
+        )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from .errors import PolicyError
 from .money import BAISA_PER_RIAL
@@ -267,4 +268,28 @@ def catalogue_from_dict(data: dict[str, object]) -> FeeCatalogue:
             BillKind(kind): Service(BillKind(kind), s["name_en"], s["name_ar"], s["service_charge"])
             for kind, s in services.items()
         },
+    )
+
+
+def office_to_dict(office: Office) -> dict[str, object]:
+    """Plain JSON-able form, as central sends it and the desk keeps it for offline use."""
+    return {
+        "office_id": office.office_id,
+        "name_en": office.name_en,
+        "name_ar": office.name_ar,
+        "office_type": office.office_type.value,
+        "top_up_authorised": office.top_up_authorised,
+        "top_up_float_limit": office.top_up_float_limit,
+    }
+
+
+def office_from_dict(data: dict[str, Any]) -> Office:
+    limit = data.get("top_up_float_limit")
+    return Office(
+        str(data["office_id"]),
+        str(data["name_en"]),
+        str(data["name_ar"]),
+        OfficeType(data["office_type"]),
+        bool(data["top_up_authorised"]),
+        None if limit is None else int(limit),
     )

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import base64
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from sqlalchemy import text
 
 from erial_desk.domain.central import Bill
 from erial_desk.domain.errors import CentralUnavailable, DeskError
-from erial_desk.domain.policy import BillKind, catalogue_from_dict, policy_from_dict
+from erial_desk.domain.policy import (
+    BillKind,
+    catalogue_from_dict,
+    catalogue_to_dict,
+    office_from_dict,
+    office_to_dict,
+    policy_from_dict,
+    policy_to_dict,
+)
 from erial_desk.store import sync_state
 from erial_desk.sync.client import CentralClient
 from erial_desk.sync.credentials import KeyStore
@@ -53,18 +61,7 @@ def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], 
                 )
             }
         return [
-            Bill(
-                b["bill_id"],
-                BillKind(b["kind"]),
-                b["reference"],
-                b["subject"],
-                b["description_en"],
-                b["description_ar"],
-                int(b["amount"]),
-                "paid" if b["bill_id"] in paid else b["status"],
-                b.get("detail_en", ""),
-                b.get("detail_ar", ""),
-            )
+            replace(Bill.from_dict(b), status="paid") if b["bill_id"] in paid else Bill.from_dict(b)
             for b in cached
         ], fetched_at
     sync_state.cache_bills(
@@ -72,7 +69,7 @@ def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], 
         desk.journal.lock,
         kind.value,
         key,
-        [{**b.__dict__, "kind": b.kind.value} for b in bills],
+        [b.to_dict() for b in bills],
         _now(),
     )
     return bills, None
@@ -195,22 +192,9 @@ class SyncMixin(DeskBase):
         office = self.central.office(self.settings.office_id)
         policy, catalogue = self.central.policy(office.office_id)
         sealing = self.central.sealing_key()
-        from erial_desk.domain.policy import catalogue_to_dict, policy_to_dict
-
         with self.journal.lock:
             conn.execute("BEGIN IMMEDIATE")
-            sync_state.put_json(
-                conn,
-                "office",
-                {
-                    "office_id": office.office_id,
-                    "name_en": office.name_en,
-                    "name_ar": office.name_ar,
-                    "office_type": office.office_type.value,
-                    "top_up_authorised": office.top_up_authorised,
-                    "top_up_float_limit": office.top_up_float_limit,
-                },
-            )
+            sync_state.put_json(conn, "office", office_to_dict(office))
             sync_state.put_json(conn, "policy", policy_to_dict(policy))
             sync_state.put_json(conn, "catalogue", catalogue_to_dict(catalogue))
             sync_state.put_state(conn, "sealing_key", base64.b64encode(sealing).decode())
@@ -220,8 +204,6 @@ class SyncMixin(DeskBase):
 
     def load_cached_reference_data(self) -> bool:
         """Office, policy, catalogue and sealing key from the last sync; False if never."""
-        from erial_desk.domain.policy import Office, OfficeType
-
         conn = self.journal.raw_connection()
         office = sync_state.get_json(conn, "office")
         policy = sync_state.get_json(conn, "policy")
@@ -229,14 +211,7 @@ class SyncMixin(DeskBase):
         sealing = sync_state.get_state(conn, "sealing_key")
         if not (office and policy and catalogue):
             return False
-        self.office = Office(
-            office["office_id"],
-            office["name_en"],
-            office["name_ar"],
-            OfficeType(office["office_type"]),
-            bool(office["top_up_authorised"]),
-            office["top_up_float_limit"],
-        )
+        self.office = office_from_dict(office)
         self.policy, self.catalogue = policy_from_dict(policy), catalogue_from_dict(catalogue)
         if sealing:
             self._sealing_key = base64.b64decode(sealing)

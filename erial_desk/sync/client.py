@@ -41,9 +41,9 @@ from erial_desk.domain.policy import (
     BillKind,
     FeeCatalogue,
     Office,
-    OfficeType,
     Policy,
     catalogue_from_dict,
+    office_from_dict,
     policy_from_dict,
 )
 
@@ -204,15 +204,7 @@ class CentralClient:
 
     def _load_policy(self) -> None:
         data = self.request("GET", "/v1/policy")
-        o = data["office"]
-        self._office = Office(
-            o["office_id"],
-            o["name_en"],
-            o["name_ar"],
-            OfficeType(o["office_type"]),
-            bool(o["top_up_authorised"]),
-            o["top_up_float_limit"],
-        )
+        self._office = office_from_dict(data["office"])
         self._policy = (policy_from_dict(data["policy"]), catalogue_from_dict(data["catalogue"]))
 
     def office(self, office_id: str) -> Office:
@@ -240,21 +232,7 @@ class CentralClient:
     def find_bills(self, kind: BillKind | None, key: str) -> list[Bill]:
         params = {"key": key} | ({"kind": kind.value} if kind else {})
         data = self.request("GET", "/v1/bills", params=params, interactive=True)
-        return [
-            Bill(
-                b["bill_id"],
-                BillKind(b["kind"]),
-                b["reference"],
-                b["subject"],
-                b["description_en"],
-                b["description_ar"],
-                int(b["amount"]),
-                b["status"],
-                b.get("detail_en") or "",
-                b.get("detail_ar") or "",
-            )
-            for b in data["bills"]
-        ]
+        return [Bill.from_dict(b) for b in data["bills"]]
 
     def authorise_debit(self, request: DebitRequest) -> Authorisation:
         data = self.request(
