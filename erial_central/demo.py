@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, insert
 
+from erial_desk.domain import demo_records
 from erial_desk.domain.identifiers import PLATE_LETTERS, make_account_number
 from erial_desk.domain.pins import hash_pin
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy, Role
-from erial_desk.sync import demo_records
 
 from . import admin
 from .ingest import now_text

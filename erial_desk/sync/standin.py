@@ -20,6 +20,7 @@ from typing import Any
 
 from nacl.public import PrivateKey
 
+from erial_desk.domain import demo_records
 from erial_desk.domain.central import (
     Authorisation,
     Bill,
@@ -33,8 +34,6 @@ from erial_desk.domain.errors import AuthError, NotFoundError, StateError
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
 from erial_desk.domain.policy import BillKind, FeeCatalogue, Office, Policy, Role
-
-from . import demo_records
 
 FILE_NAME = "standin.sqlite"
 
