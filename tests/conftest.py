@@ -13,6 +13,15 @@ from erial_desk.sync.credentials import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One ``QApplication`` for the whole run, made before printing would make a GUI-only
+    application: the window's tests need widgets, and Qt allows one application a process."""
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        config._erial_qapp = QApplication(["erial-desk-tests"])  # type: ignore[attr-defined]
+
 DEMO_PINS = {
     "salim": "1111",  # clerk, MCT-HQ (internal)
     "aisha": "9999",  # supervisor, MCT-HQ
