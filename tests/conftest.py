@@ -22,6 +22,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if QApplication.instance() is None:
         config._erial_qapp = QApplication(["erial-desk-tests"])  # type: ignore[attr-defined]
 
+
 DEMO_PINS = {
     "salim": "1111",  # clerk, MCT-HQ (internal)
     "aisha": "9999",  # supervisor, MCT-HQ
