@@ -6,7 +6,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean
+.PHONY: demo test lint format bench clean translations words
+
+# The words' catalogues: .po in the repository, .mo compiled here (gettext loads the .mo).
+PO_FILES := $(wildcard resources/translations/*/LC_MESSAGES/erial.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("e-Rial Desk needs Python 3.11 or newer" if sys.version_info < (3, 11) else 0)'
@@ -15,10 +19,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-demo: $(STAMP)
+%.mo: %.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -D erial -i $< -o $@
+
+translations: $(MO_FILES)
+
+# After adding sentences to the code: extract them and merge them into each language's .po.
+words: $(STAMP)
+	$(BIN)/pybabel extract --no-default-keywords -k N_ -k text:2 -k plural:2,3 \
+		-o resources/translations/erial.pot erial_desk erial_central
+	$(BIN)/pybabel update --no-fuzzy-matching -D erial -i resources/translations/erial.pot \
+		-d resources/translations
+
+demo: $(STAMP) $(MO_FILES)
 	$(BIN)/erial-desk walkthrough
 
-test: $(STAMP)
+test: $(STAMP) $(MO_FILES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
@@ -39,4 +55,4 @@ bench: $(STAMP)
 	for name in journal verify search shift print central sync; do $(BIN)/python -m bench $$name || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache bench/out
+	rm -rf $(VENV) .pytest_cache .ruff_cache bench/out $(MO_FILES)

@@ -21,6 +21,25 @@ def pytest_configure(config: pytest.Config) -> None:
 
     if QApplication.instance() is None:
         config._erial_qapp = QApplication(["erial-desk-tests"])  # type: ignore[attr-defined]
+    _compile_words()
+
+
+def _compile_words() -> None:
+    """The install step compiles the catalogues; a bare ``pytest`` after editing a .po does it
+    here, so the tests never read a stale one."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from erial_desk.domain.words import translations_dir
+
+    for po in translations_dir().glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalogue = read_po(source, locale=po.parts[-3])
+        with mo.open("wb") as target:
+            write_mo(target, catalogue, use_fuzzy=True)
 
 
 DEMO_PINS = {

@@ -1,0 +1,105 @@
+"""The words catalogue: every sentence the code uses has Arabic and English, with the same
+placeholders, and counts take the right plural form."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from erial_desk.domain.words import FSI, PDI, plural, text, translations_dir
+
+ROOT = Path(__file__).resolve().parents[2]
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Calls that take an English sentence: N_(s), text(lang, s), plural(lang, s, p, n).
+SENTENCE_ARGS = {"N_": (0,), "text": (1,), "plural": (1, 2)}
+
+
+def catalogue(language: str):
+    with (translations_dir() / language / "LC_MESSAGES" / "erial.po").open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def sentences_in_source() -> dict[str, str]:
+    """Every sentence handed to the catalogue functions in the code, with where it is."""
+    found: dict[str, str] = {}
+    for path in sorted((ROOT / "erial_desk").rglob("*.py")) + sorted(
+        (ROOT / "erial_central").rglob("*.py")
+    ):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            for index in SENTENCE_ARGS.get(name or "", ()):
+                if index < len(node.args):
+                    arg = node.args[index]
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        found[arg.value] = f"{path.relative_to(ROOT)}:{node.lineno}"
+    return found
+
+
+def test_every_sentence_in_the_code_has_arabic():
+    arabic = catalogue("ar")
+    missing = [
+        f"{where}: {sentence!r}"
+        for sentence, where in sentences_in_source().items()
+        if sentence not in arabic or not arabic[sentence].string
+    ]
+    assert missing == [], "sentences without Arabic:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_translations_keep_the_placeholders(language):
+    wrong = []
+    for message in catalogue(language):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        wanted = set(PLACEHOLDER.findall(ids[-1])) | set(PLACEHOLDER.findall(ids[0]))
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            # A plural form may leave the number out ("one attempt"); nothing else may differ.
+            have = set(PLACEHOLDER.findall(string))
+            if string and not (have <= wanted and wanted - have <= {"count"}):
+                wrong.append(f"{ids[0]!r} -> {string!r}")
+    assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("count", "arabic"),
+    [
+        (0, "لم تبق أي محاولة"),
+        (1, "بقيت محاولة واحدة"),
+        (2, "بقيت محاولتان"),
+        (3, "بقيت 3 محاولات"),
+        (11, "بقيت 11 محاولة"),
+        (100, "بقيت 100 محاولة"),
+    ],
+)
+def test_arabic_plural_forms(count, arabic):
+    assert plural("ar", "{count} attempt left", "{count} attempts left", count) == arabic
+
+
+@pytest.mark.parametrize(
+    ("count", "english"),
+    [
+        (0, "0 attempts left"),
+        (1, "1 attempt left"),
+        (2, "2 attempts left"),
+        (11, "11 attempts left"),
+    ],
+)
+def test_english_plural_forms(count, english):
+    assert plural("en", "{count} attempt left", "{count} attempts left", count) == english
+
+
+def test_left_to_right_values_are_isolated_in_arabic_only():
+    sentence = "Plate {plate} was looked up."
+    template = sentence  # not in the catalogue: its English id is used in both languages
+    assert text("en", template, plate="12345 AB") == "Plate 12345 AB was looked up."
+    assert text("ar", template, plate="12345 AB") == f"Plate {FSI}12345 AB{PDI} was looked up."
+    assert text("ar", template, plate="١٢ ب") == "Plate ١٢ ب was looked up."
