@@ -11,25 +11,23 @@ from __future__ import annotations
 import logging
 
 from erial_desk.domain.errors import DeskError
+from erial_desk.domain.words import N_, text
 
 log = logging.getLogger("erial_desk.ui")
 
-# (English, Arabic), by what is known of the transaction.
+# By what is known of the transaction: recorded, not recorded, not known.
 _UNEXPECTED = {
-    True: (
+    True: N_(
         "Something went wrong after the transaction was recorded; it is saved. "
-        "The problem was written to the log.",
-        "حدث خطأ بعد تسجيل المعاملة؛ المعاملة محفوظة. سُجّلت المشكلة في ملف السجل.",
+        "The problem was written to the log."
     ),
-    False: (
+    False: N_(
         "Something went wrong and the transaction was not recorded: you can try again. "
-        "The problem was written to the log.",
-        "حدث خطأ ولم تُسجَّل المعاملة: يمكنك المحاولة مرة أخرى. سُجّلت المشكلة في ملف السجل.",
+        "The problem was written to the log."
     ),
-    None: (
+    None: N_(
         "Something went wrong and was written to the log. "
-        "Check the shift's transactions before trying again.",
-        "حدث خطأ وسُجّل في ملف السجل. راجع معاملات المناوبة قبل المحاولة مرة أخرى.",
+        "Check the shift's transactions before trying again."
     ),
 }
 
@@ -40,5 +38,4 @@ def failure_sentence(exc: BaseException, language: str, *, recorded: bool | None
     if isinstance(exc, DeskError):
         return exc.message(language)
     log.error("unexpected failure", exc_info=(type(exc), exc, exc.__traceback__))
-    english, arabic = _UNEXPECTED[recorded]
-    return arabic if language == "ar" else english
+    return text(language, _UNEXPECTED[recorded])
