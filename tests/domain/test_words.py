@@ -103,3 +103,17 @@ def test_left_to_right_values_are_isolated_in_arabic_only():
     assert text("en", template, plate="12345 AB") == "Plate 12345 AB was looked up."
     assert text("ar", template, plate="12345 AB") == f"Plate {FSI}12345 AB{PDI} was looked up."
     assert text("ar", template, plate="١٢ ب") == "Plate ١٢ ب was looked up."
+
+
+def test_every_entry_type_and_method_has_one_name_in_each_language():
+    from erial_desk.domain.entries import EntryType
+    from erial_desk.domain.labels import entry_label, method_label
+    from erial_desk.domain.policy import PaymentMethod
+
+    for language in ("ar", "en"):
+        names = [entry_label(kind, language) for kind in EntryType]
+        assert len(set(names)) == len(names)
+        assert all(names)
+        assert len({method_label(m, language) for m in PaymentMethod}) == len(PaymentMethod)
+    assert entry_label("top_up", "ar") == "شحن نقدي"
+    assert method_label("wallet", "en") == "e-Rial wallet"
