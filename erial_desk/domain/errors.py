@@ -20,6 +20,13 @@ from typing import Any
 
 # code -> (English, Arabic). Placeholders are {name}; never build messages with f-strings.
 MESSAGES: dict[str, tuple[str, str]] = {
+    # printing (the transaction is recorded whatever the printer does)
+    "print.not_saved": (
+        "The receipt could not be saved as a PDF either ({detail}). The transaction is recorded: "
+        "print it later from the print queue.",
+        "تعذر حفظ الإيصال بصيغة PDF أيضًا ({detail}). المعاملة مسجلة: "
+        "اطبعها لاحقًا من قائمة الطباعة.",
+    ),
     # amounts
     "amount.empty": ("Enter an amount.", "أدخل المبلغ."),
     "amount.invalid": (

@@ -35,10 +35,20 @@ from erial_desk.sync.standin import LocalCentral
 from .payments import PaymentsMixin
 from .printing_service import PrintingMixin
 from .shifts import ShiftsMixin
+from .status import DrawerMixin, OperatorListMixin, PreferencesMixin, StatusMixin
 from .sync_service import SyncMixin
 
 
-class Desk(PrintingMixin, PaymentsMixin, ShiftsMixin, SyncMixin):
+class Desk(
+    StatusMixin,
+    OperatorListMixin,
+    DrawerMixin,
+    PreferencesMixin,
+    PrintingMixin,
+    PaymentsMixin,
+    ShiftsMixin,
+    SyncMixin,
+):
     """The counter's use cases. Roles and office-type policy are enforced here, not in the UI."""
 
     @classmethod

@@ -123,7 +123,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         with self.journal.lock:
             return print_jobs.recover_interrupted(self.journal.raw_connection())
 
-    def _run(self, job: PrintJob) -> PrintJob:
+    def _run(self, job: PrintJob, output: Output | None = None) -> PrintJob:
         from erial_desk.printing import queue
 
         conn = self.journal.raw_connection()
@@ -132,7 +132,9 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         if not claimed:
             return self._job(job.job_id)
         # The printer is spoken to outside the lock: the counter keeps working meanwhile.
-        outcome = queue.attempt(lambda: self._document(job), self.printer)
+        outcome = queue.attempt(
+            lambda: self._document(job), self.printer if output is None else lambda: output
+        )
         with self.journal.lock:
             print_jobs.finish(
                 conn,
@@ -169,6 +171,16 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
     def use_printer(self, output: Output | None) -> None:
         """Print to ``output`` from now on (None: back to what the settings say)."""
         self._printer = output
+
+    def print_job_to_pdf(self, job_id: int) -> str:
+        """A waiting or failed job made as a PDF in the printouts folder instead of on the
+        printer (which is out of paper, say); the job then counts as printed, there."""
+        from erial_desk.printing.connections import PdfOutput
+
+        job = self._run(self._job(job_id), PdfOutput(self.data_dir / PRINTOUTS_DIR))
+        if job.state != "printed" or not job.output:
+            raise StateError("print.not_saved", detail=job.error or "")
+        return job.output
 
     # --- printing on request ---------------------------------------------------------------
 

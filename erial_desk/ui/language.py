@@ -14,17 +14,15 @@ from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
+from erial_desk.domain.words import LANGUAGES
 from erial_desk.printing.fontfile import FAMILY, font_path
 
-LANGUAGES = ("ar", "en")
+from . import words
+
 UI_POINT_SIZE = 11
 # Noto Sans Arabic carries Latin letters and digits too; the system's sans face is only a
 # fallback for a character neither has.
 FALLBACK_FAMILIES = ("DejaVu Sans", "Segoe UI", "Arial", "Sans Serif")
-
-# Unicode isolates: a value (plate, amount, account) inside a sentence of the other direction
-# keeps its own order and does not reorder the words around it.
-FSI, PDI = "\u2068", "\u2069"
 
 
 def is_rtl(language: str) -> bool:
@@ -39,6 +37,7 @@ def install_language(app: QApplication, language: str) -> None:
     """Direction, Qt's translations and the font for ``language`` (``ar`` or ``en``)."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}")
+    words.set_language(language)
     app.setLayoutDirection(direction(language))
     QLocale.setDefault(
         QLocale(
@@ -77,8 +76,3 @@ def amount_field(field: QLineEdit) -> None:
     field.setAlignment(
         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
     )
-
-
-def isolate(value: str) -> str:
-    """``value`` wrapped in first-strong isolates, for embedding in a sentence."""
-    return f"{FSI}{value}{PDI}"

@@ -14,8 +14,9 @@ from erial_desk.domain.words import FSI, PDI, plural, text, translations_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
-# Calls that take an English sentence: N_(s), text(lang, s), plural(lang, s, p, n).
-SENTENCE_ARGS = {"N_": (0,), "text": (1,), "plural": (1, 2)}
+# Calls that take an English sentence: N_(s), text(lang, s), plural(lang, s, p, n), and the
+# window's t(s) and tn(s, p, n). A plural is found by its singular.
+SENTENCE_ARGS = {"N_": (0,), "text": (1,), "plural": (1,), "t": (0,), "tn": (0,)}
 
 
 def catalogue(language: str):

@@ -9,8 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLineEdit
 
 from erial_desk.domain.errors import ValidationError
+from erial_desk.domain.words import isolate
 from erial_desk.ui.failure import failure_sentence
-from erial_desk.ui.language import amount_field, install_language, isolate
+from erial_desk.ui.language import amount_field, install_language
 
 
 @pytest.fixture

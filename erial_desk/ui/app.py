@@ -1,0 +1,208 @@
+"""The counter application: the window first, the engine behind it.
+
+The login window shows before the desk's data directory is opened: opening (migrations, the key
+store, central's reference data) runs on the journal worker while the clerk types. Language and
+direction are set before any widget exists.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+from erial_desk.services.events import EventHub
+
+from .context import DeskContext
+from .language import install_language
+from .main_window import MainWindow
+from .screen import KeyAction
+from .screens.cash_drop import CashDropScreen
+from .screens.home import HomeScreen
+from .screens.lock import LockScreen
+from .screens.login import LoginScreen
+from .screens.shift import ShiftScreen
+from .screens.shift_close import ShiftCloseScreen
+from .screens.shift_open import ShiftOpenScreen
+from .screens.x_report import XReportScreen
+from .words import t
+
+if TYPE_CHECKING:
+    from erial_desk.services import Desk
+
+log = logging.getLogger(__name__)
+
+DEFAULT_IDLE_MINUTES = 5
+
+
+class IdleWatch(QObject):
+    """Locks the screen when nobody has touched the keyboard or mouse for a while."""
+
+    def __init__(self, on_idle: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(on_idle)
+        self.minutes = DEFAULT_IDLE_MINUTES
+
+    def start(self, minutes: int) -> None:
+        self.minutes = minutes
+        self.timer.start(minutes * 60_000)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
+            if self.timer.isActive():
+                self.timer.start(self.minutes * 60_000)
+        return False
+
+
+class CounterApp(QObject):
+    """Builds the window for a language and keeps what outlives it (the desk, the runner)."""
+
+    def __init__(self, app: QApplication, opener: Callable[[], Desk], language: str) -> None:
+        super().__init__(app)
+        self.app = app
+        self.opener = opener
+        self.language = language
+        self.ctx = DeskContext(EventHub(), self)
+        self.idle = IdleWatch(self.lock, self)
+        app.installEventFilter(self.idle)
+        self.window: MainWindow | None = None
+        self.build()
+        self.ctx.runner.run(
+            "open-desk", self.opener, success=self._opened, failure=self._not_opened
+        )
+
+    # --- the window --------------------------------------------------------------------------
+
+    def build(self) -> MainWindow:
+        install_language(self.app, self.language)
+        old = self.window
+        window = MainWindow(self.ctx)
+        self.login = LoginScreen(self.ctx)
+        self.lock_screen = LockScreen(self.ctx)
+        self.home = HomeScreen(self.ctx)
+        screens = [
+            self.login,
+            self.lock_screen,
+            self.home,
+            ShiftScreen(self.ctx),
+            ShiftOpenScreen(self.ctx),
+            CashDropScreen(self.ctx),
+            ShiftCloseScreen(self.ctx),
+            XReportScreen(self.ctx),
+        ]
+        for screen in screens:
+            window.add_screen(screen)
+        window.global_actions = self.global_actions
+        self.home.set_tiles([("shift", "F8", t("Shift")), ("lock", "F9", t("Lock the screen"))])
+        self.login.logged_in.connect(self._logged_in)
+        self.login.switch_language.connect(self.switch_language)
+        self.lock_screen.unlocked.connect(self._logged_in)
+        self.lock_screen.other_operator.connect(lambda: window.show_screen("login"))
+        self.home.go.connect(self._home_tile)
+        window.show_screen("home" if self.ctx.operator is not None else "login")
+        if self.ctx.is_open:
+            window._show_office()
+            window.status.refresh()
+        self.window = window
+        if old is not None:
+            window.setGeometry(old.geometry())
+            old.close()
+            old.deleteLater()
+        return window
+
+    def global_actions(self) -> list[KeyAction]:
+        if self.ctx.operator is None or self.window is None:
+            return []
+        window = self.window
+        if window.current() is not None and window.current().name == "lock":  # type: ignore[union-attr]
+            return []
+        return [
+            KeyAction(Qt.Key.Key_F1, t("Help"), self.help),
+            KeyAction(Qt.Key.Key_F8, t("Shift"), lambda: window.show_screen("shift")),
+            KeyAction(Qt.Key.Key_F9, t("Lock"), self.lock),
+        ]
+
+    def _home_tile(self, name: str) -> None:
+        if name == "lock":
+            self.lock()
+        elif self.window is not None:
+            self.window.show_screen(name)
+
+    def help(self) -> None:
+        if self.window is None:
+            return
+        self.window.inform(
+            t(
+                "Enter confirms, Escape goes back to Home, Tab moves to the next field. "
+                "F8 opens the shift, F9 locks the screen."
+            )
+        )
+
+    def lock(self) -> None:
+        if self.window is not None and self.ctx.operator is not None:
+            self.idle.stop()
+            self.window.show_screen("lock")
+
+    def switch_language(self, language: str) -> None:
+        self.language = language
+        window = self.build()
+        window.show()
+        if self.ctx.is_open:
+            self.ctx.call("language", lambda desk: desk.set_language(language))
+
+    # --- the desk ----------------------------------------------------------------------------
+
+    def _opened(self, desk: Desk) -> None:
+        self.ctx.set_desk(desk)
+        self.idle.minutes = desk.policy.idle_lock_minutes
+
+    def _not_opened(self, exc: BaseException) -> None:
+        if self.window is not None:
+            self.window.say(self.ctx.sentence(exc))
+
+    def _logged_in(self, _session: object) -> None:
+        if self.window is not None:
+            self.window.show_screen("home")
+            self.idle.start(self.idle.minutes)
+
+    def shutdown(self) -> None:
+        self.ctx.shutdown()
+
+
+def open_desk(data_dir: Path) -> Callable[[], Desk]:
+    def opener() -> Desk:
+        from erial_desk.services import Desk
+
+        desk = Desk.open(data_dir)
+        desk.start_sync()
+        return desk
+
+    return opener
+
+
+def run(data_dir: Path, language: str | None = None) -> int:
+    """Show the counter's window on ``data_dir`` and run until it is closed."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("e-Rial Desk")
+    if language is None:
+        from erial_desk.config import Settings
+
+        language = Settings.load(data_dir).language
+    counter = CounterApp(app, open_desk(data_dir), language)
+    assert counter.window is not None
+    counter.window.show()
+    try:
+        return app.exec()
+    finally:
+        counter.shutdown()

@@ -1,0 +1,197 @@
+"""The window a clerk lives in: title, the current screen, the function-key bar, the status line.
+
+One task at a time fills the middle; Escape goes back to Home. The function keys are the same on
+every screen (UI.md); a key whose action this office or role may not do is not shown, and
+pressing it says why. Keys are routed here, so no screen installs shortcuts of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .context import DeskContext
+from .screen import KeyAction, Screen
+from .status_bar import StatusBar
+from .words import language, t
+
+MIN_SIZE = (1024, 768)
+ROUTED_KEYS = (
+    Qt.Key.Key_F1,
+    Qt.Key.Key_F2,
+    Qt.Key.Key_F3,
+    Qt.Key.Key_F4,
+    Qt.Key.Key_F5,
+    Qt.Key.Key_F6,
+    Qt.Key.Key_F7,
+    Qt.Key.Key_F8,
+    Qt.Key.Key_F9,
+    Qt.Key.Key_F10,
+    Qt.Key.Key_F11,
+    Qt.Key.Key_F12,
+)
+
+
+class KeyBar(QWidget):
+    """The actions of the current screen, each with its key, in reading order."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("keybar")
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(6, 2, 6, 2)
+
+    def show_actions(self, actions: list[KeyAction]) -> None:
+        while self._layout.count():
+            item = self._layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for action in actions:
+            name = QKeySequence(action.key).toString()
+            label = QLabel(f"<b>{name}</b> {action.label}", self)
+            label.setEnabled(action.enabled)
+            self._layout.addWidget(label)
+        self._layout.addStretch(1)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: DeskContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setMinimumSize(*MIN_SIZE)
+        self.title = QLabel(t("e-Rial Desk"), self)
+        self.title.setObjectName("title")
+        self.title.setStyleSheet("font-size: 15pt; font-weight: bold; padding: 4px;")
+        self.language_label = QLabel("العربية" if language() == "ar" else "English", self)
+        self.message = QLabel(self)
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self._showing_problem = False
+        self.stack = QStackedWidget(self)
+        self.keys = KeyBar(self)
+        self.status = StatusBar(ctx, self)
+        header = QHBoxLayout()
+        header.addWidget(self.title, 1)
+        header.addWidget(self.language_label)
+        body = QVBoxLayout()
+        body.addLayout(header)
+        body.addWidget(self.message)
+        body.addWidget(self.stack, 1)
+        body.addWidget(self.keys)
+        body.addWidget(self.status)
+        central = QWidget(self)
+        central.setLayout(body)
+        self.setCentralWidget(central)
+        self.screens: dict[str, Screen] = {}
+        self.global_actions: Callable[[], list[KeyAction]] = list
+        self.home = "home"
+        # Keys are taken before any widget sees them (a combo box would open on F4), for
+        # whatever widget of this window has the focus; a dialog's keys stay the dialog's.
+        _application().installEventFilter(self)
+        ctx.message.connect(self.say)
+        ctx.notice.connect(self.inform)
+        ctx.desk_opened.connect(self._show_office)
+
+    # --- screens -----------------------------------------------------------------------------
+
+    def add_screen(self, screen: Screen) -> None:
+        self.screens[screen.name] = screen
+        self.stack.addWidget(screen)
+        screen.go.connect(self.show_screen)
+        screen.keys_changed.connect(self._refresh_keys)
+
+    def current(self) -> Screen | None:
+        widget = self.stack.currentWidget()
+        return widget if isinstance(widget, Screen) else None
+
+    def show_screen(self, name: str) -> None:
+        screen = self.screens[name]
+        if self._showing_problem:
+            self.say("")  # a problem belongs to the screen it happened on; news stays
+        self.stack.setCurrentWidget(screen)
+        self._refresh_keys()
+        screen.shown()
+
+    def key_actions(self) -> list[KeyAction]:
+        screen = self.current()
+        own = screen.key_actions() if screen is not None else []
+        taken = {a.key for a in own}
+        return own + [a for a in self.global_actions() if a.key not in taken]
+
+    def _refresh_keys(self) -> None:
+        self.keys.show_actions(self.key_actions())
+
+    # --- keys --------------------------------------------------------------------------------
+
+    def press(self, key: Qt.Key) -> None:
+        for action in self.key_actions():
+            if action.key == key:
+                if action.enabled:
+                    action.run()
+                return
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(watched, QWidget)
+            and watched.window() is self
+            and isinstance(event, QKeyEvent)
+            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        ):
+            key = Qt.Key(event.key())
+            if key in ROUTED_KEYS:
+                self.press(key)
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.escape()
+                return True
+        return False
+
+    def escape(self) -> None:
+        screen = self.current()
+        if screen is not None and screen.escape():
+            return
+        if screen is not None and screen.name not in (self.home, "login", "lock"):
+            self.show_screen(self.home)
+
+    # --- messages ----------------------------------------------------------------------------
+
+    def say(self, sentence: str) -> None:
+        self._showing_problem = bool(sentence)
+        self.message.setText(sentence)
+        self.message.setStyleSheet("color: #b00020; font-weight: bold;" if sentence else "")
+
+    def inform(self, sentence: str) -> None:
+        self._showing_problem = False
+        self.message.setText(sentence)
+        self.message.setStyleSheet("color: #1b5e20; font-weight: bold;")
+
+    def _show_office(self) -> None:
+        desk = self.ctx.desk
+        name = desk.office.name_ar if language() == "ar" else desk.office.name_en
+        from erial_desk.domain.entries import terminal_code
+
+        self.title.setText(f"{name} · {terminal_code(desk.terminal_id)}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        _application().removeEventFilter(self)
+        self.status.ctx.events.any_event.disconnect(self.status.refresh)
+        super().closeEvent(event)
+
+
+def _application() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication), "the window needs a QApplication"
+    return app

@@ -1,0 +1,1 @@
+"""One screen a module: what fills the window between its title and its key bar."""

@@ -1,0 +1,1 @@
+"""Small widgets the screens share: PIN pad, denomination count, amount field."""

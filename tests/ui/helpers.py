@@ -1,0 +1,44 @@
+"""Driving the window by keyboard in tests, and answering its modal dialogs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from erial_desk.ui.dialogs.approval import ApprovalDialog
+
+
+def press(qtbot, key: Qt.Key, target: QWidget | None = None) -> None:
+    widget = target or QApplication.focusWidget()
+    assert widget is not None, "nothing has the keyboard focus"
+    qtbot.keyClick(widget, key)
+
+
+def when_modal(kind: type, act: Callable[[QWidget], None], timeout_ms: int = 10_000) -> None:
+    """Act on the next modal dialog of ``kind`` as soon as it opens (it blocks the caller)."""
+    waited = {"ms": 0}
+
+    def poll() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, kind):
+            act(dialog)
+            return
+        waited["ms"] += 20
+        if waited["ms"] < timeout_ms:
+            QTimer.singleShot(20, poll)
+
+    QTimer.singleShot(20, poll)
+
+
+def approve_as(qtbot, supervisor: str, pin: str) -> None:
+    """The supervisor types their id and PIN in the approval dialog, by keyboard."""
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, ApprovalDialog)
+        qtbot.keyClicks(dialog.supervisor, supervisor)
+        qtbot.keyClicks(dialog.pad.field, pin)
+        qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+
+    when_modal(ApprovalDialog, fill)
