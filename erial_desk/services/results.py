@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from erial_desk.domain.policy import Role
+
+if TYPE_CHECKING:
+    from .sync_service import SyncStatus
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,49 @@ class ShiftSummary:
     counted_total: int | None = None
     variance: int | None = None
     close_approver: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenShift:
+    shift_id: str
+    operator: str
+    opened_at: str
+
+
+@dataclass(frozen=True)
+class CounterStatus:
+    office_id: str
+    office_name_en: str
+    office_name_ar: str
+    terminal_code: str
+    operator: OperatorSession | None
+    shift: OpenShift | None
+    sync: SyncStatus
+    print_waiting: int
+    print_failed: int
+    printer: str  # the connection kind: pdf, network, usb...
+
+
+@dataclass(frozen=True)
+class OperatorChoice:
+    """An operator of this office, as the login screen lists them (no PIN hash)."""
+
+    operator_id: str
+    name_en: str
+    name_ar: str
+    role: str
+
+
+@dataclass(frozen=True)
+class DrawerFormula:
+    """What the drawer should hold: float + cash in − cash out = expected."""
+
+    shift_id: str
+    float_total: int
+    cash_in: int
+    cash_out: int
+    blind: bool = False  # the policy asks for a blind count: the screen hides what is expected
+
+    @property
+    def expected(self) -> int:
+        return self.float_total + self.cash_in - self.cash_out

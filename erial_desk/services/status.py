@@ -1,35 +1,13 @@
-"""What the window's status bar shows, read in one call: who, which shift, sync, printer."""
+"""Reads the window needs: the status line in one call (who, which shift, sync, printer), the
+office's operators for the login list, the drawer's formula; and the language preference."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import text
 
 from .base import DeskBase
-from .results import OperatorSession
-from .sync_service import SyncMixin, SyncStatus
-
-
-@dataclass(frozen=True)
-class OpenShift:
-    shift_id: str
-    operator: str
-    opened_at: str
-
-
-@dataclass(frozen=True)
-class CounterStatus:
-    office_id: str
-    office_name_en: str
-    office_name_ar: str
-    terminal_code: str
-    operator: OperatorSession | None
-    shift: OpenShift | None
-    sync: SyncStatus
-    print_waiting: int
-    print_failed: int
-    printer: str  # the connection kind: pdf, network, usb...
+from .results import CounterStatus, DrawerFormula, OpenShift, OperatorChoice
+from .sync_service import SyncMixin
 
 
 class StatusMixin(SyncMixin):
@@ -63,16 +41,6 @@ class StatusMixin(SyncMixin):
         )
 
 
-@dataclass(frozen=True)
-class OperatorChoice:
-    """An operator of this office, as the login screen lists them (no PIN hash)."""
-
-    operator_id: str
-    name_en: str
-    name_ar: str
-    role: str
-
-
 class OperatorListMixin(DeskBase):
     def office_operators(self) -> list[OperatorChoice]:
         """The office's active operators, for the login screen's list (a local read)."""
@@ -85,21 +53,6 @@ class OperatorListMixin(DeskBase):
                 {"office": self.office.office_id},
             ).fetchall()
         return [OperatorChoice(*row) for row in rows]
-
-
-@dataclass(frozen=True)
-class DrawerFormula:
-    """What the drawer should hold: float + cash in − cash out = expected."""
-
-    shift_id: str
-    float_total: int
-    cash_in: int
-    cash_out: int
-    blind: bool = False  # the policy asks for a blind count: the screen hides what is expected
-
-    @property
-    def expected(self) -> int:
-        return self.float_total + self.cash_in - self.cash_out
 
 
 class DrawerMixin(DeskBase):

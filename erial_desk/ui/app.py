@@ -21,15 +21,8 @@ from erial_desk.services.events import EventHub
 from .context import DeskContext
 from .language import install_language
 from .main_window import MainWindow
-from .screen import KeyAction
-from .screens.cash_drop import CashDropScreen
-from .screens.home import HomeScreen
-from .screens.lock import LockScreen
+from .screen import KeyAction, Screen
 from .screens.login import LoginScreen
-from .screens.shift import ShiftScreen
-from .screens.shift_close import ShiftCloseScreen
-from .screens.shift_open import ShiftOpenScreen
-from .screens.x_report import XReportScreen
 from .words import t
 
 if TYPE_CHECKING:
@@ -77,6 +70,10 @@ class CounterApp(QObject):
         app.installEventFilter(self.idle)
         self.window: MainWindow | None = None
         self.build()
+
+    def start(self) -> None:
+        """Open the data directory behind the window: call once the window is shown, so the
+        work does not compete with drawing it."""
         self.ctx.runner.run(
             "open-desk", self.opener, success=self._opened, failure=self._not_opened
         )
@@ -88,27 +85,12 @@ class CounterApp(QObject):
         old = self.window
         window = MainWindow(self.ctx)
         self.login = LoginScreen(self.ctx)
-        self.lock_screen = LockScreen(self.ctx)
-        self.home = HomeScreen(self.ctx)
-        screens = [
-            self.login,
-            self.lock_screen,
-            self.home,
-            ShiftScreen(self.ctx),
-            ShiftOpenScreen(self.ctx),
-            CashDropScreen(self.ctx),
-            ShiftCloseScreen(self.ctx),
-            XReportScreen(self.ctx),
-        ]
-        for screen in screens:
-            window.add_screen(screen)
+        window.add_screen(self.login)
+        for name, factory in self._factories(window).items():
+            window.register(name, factory)
         window.global_actions = self.global_actions
-        self.home.set_tiles([("shift", "F8", t("Shift")), ("lock", "F9", t("Lock the screen"))])
         self.login.logged_in.connect(self._logged_in)
         self.login.switch_language.connect(self.switch_language)
-        self.lock_screen.unlocked.connect(self._logged_in)
-        self.lock_screen.other_operator.connect(lambda: window.show_screen("login"))
-        self.home.go.connect(self._home_tile)
         window.show_screen("home" if self.ctx.operator is not None else "login")
         if self.ctx.is_open:
             window._show_office()
@@ -119,6 +101,60 @@ class CounterApp(QObject):
             old.close()
             old.deleteLater()
         return window
+
+    def _factories(self, window: MainWindow) -> dict[str, Callable[[], Screen]]:
+        ctx = self.ctx
+
+        def home() -> Screen:
+            from .screens.home import HomeScreen
+
+            screen = HomeScreen(ctx)
+            screen.set_tiles([("shift", "F8", t("Shift")), ("lock", "F9", t("Lock the screen"))])
+            screen.go.connect(self._home_tile)
+            return screen
+
+        def lock() -> Screen:
+            from .screens.lock import LockScreen
+
+            screen = LockScreen(ctx)
+            screen.unlocked.connect(self._logged_in)
+            screen.other_operator.connect(lambda: window.show_screen("login"))
+            return screen
+
+        def shift() -> Screen:
+            from .screens.shift import ShiftScreen
+
+            return ShiftScreen(ctx)
+
+        def shift_open() -> Screen:
+            from .screens.shift_open import ShiftOpenScreen
+
+            return ShiftOpenScreen(ctx)
+
+        def cash_drop() -> Screen:
+            from .screens.cash_drop import CashDropScreen
+
+            return CashDropScreen(ctx)
+
+        def shift_close() -> Screen:
+            from .screens.shift_close import ShiftCloseScreen
+
+            return ShiftCloseScreen(ctx)
+
+        def x_report() -> Screen:
+            from .screens.x_report import XReportScreen
+
+            return XReportScreen(ctx)
+
+        return {
+            "home": home,
+            "lock": lock,
+            "shift": shift,
+            "shift_open": shift_open,
+            "cash_drop": cash_drop,
+            "shift_close": shift_close,
+            "x_report": x_report,
+        }
 
     def global_actions(self) -> list[KeyAction]:
         if self.ctx.operator is None or self.window is None:
@@ -202,6 +238,7 @@ def run(data_dir: Path, language: str | None = None) -> int:
     counter = CounterApp(app, open_desk(data_dir), language)
     assert counter.window is not None
     counter.window.show()
+    QTimer.singleShot(0, counter.start)
     try:
         return app.exec()
     finally:

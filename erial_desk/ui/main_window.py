@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         central.setLayout(body)
         self.setCentralWidget(central)
         self.screens: dict[str, Screen] = {}
+        self.factories: dict[str, Callable[[], Screen]] = {}
         self.global_actions: Callable[[], list[KeyAction]] = list
         self.home = "home"
         # Keys are taken before any widget sees them (a combo box would open on F4), for
@@ -112,12 +113,22 @@ class MainWindow(QMainWindow):
         screen.go.connect(self.show_screen)
         screen.keys_changed.connect(self._refresh_keys)
 
+    def register(self, name: str, factory: Callable[[], Screen]) -> None:
+        """A screen made the first time it is shown: the window appears without waiting for
+        every screen (and its imports) to be built."""
+        self.factories[name] = factory
+
+    def screen_named(self, name: str) -> Screen:
+        if name not in self.screens:
+            self.add_screen(self.factories[name]())
+        return self.screens[name]
+
     def current(self) -> Screen | None:
         widget = self.stack.currentWidget()
         return widget if isinstance(widget, Screen) else None
 
     def show_screen(self, name: str) -> None:
-        screen = self.screens[name]
+        screen = self.screen_named(name)
         if self._showing_problem:
             self.say("")  # a problem belongs to the screen it happened on; news stays
         self.stack.setCurrentWidget(screen)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from erial_desk.domain.clock import muscat_text
-from erial_desk.services.status import CounterStatus
+from erial_desk.services.results import CounterStatus
 
 from .context import DeskContext
 from .words import language, t, tn

@@ -27,6 +27,7 @@ def counter(request, qapp, qtbot, data_dir):
     window = app.window
     qtbot.addWidget(window)
     window.show()
+    app.start()
     qtbot.waitUntil(lambda: app.ctx.is_open, timeout=20_000)
     yield app
     app.shutdown()
@@ -82,8 +83,8 @@ def test_a_shift_from_open_to_close_by_keyboard(counter, qtbot):
     assert screen(app) == "lock"
     press(qtbot, Qt.Key.Key_F8, window)  # nothing but the PIN works while locked
     assert screen(app) == "lock"
-    qtbot.keyClicks(app.lock_screen.pad.field, DEMO_PINS["salim"])
-    press(qtbot, Qt.Key.Key_Return, app.lock_screen.pad.field)
+    qtbot.keyClicks(window.screen_named("lock").pad.field, DEMO_PINS["salim"])
+    press(qtbot, Qt.Key.Key_Return, window.screen_named("lock").pad.field)
     qtbot.waitUntil(lambda: screen(app) == "home", timeout=20_000)
 
     # A cash drop of 10 rials, approved by the supervisor on this terminal.

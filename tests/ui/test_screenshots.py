@@ -36,6 +36,7 @@ def test_screens_and_dialogs_drawn(language, qapp, qtbot, tmp_path):
     qtbot.addWidget(window)
     window.resize(*SIZE)
     window.show()
+    app.start()
     qtbot.waitUntil(lambda: app.ctx.is_open, timeout=20_000)
     qtbot.waitUntil(lambda: app.login.operator.count() > 0, timeout=20_000)
     saved = [save(window, f"{language}-01-login")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from erial_desk.services.status import CounterStatus
+from erial_desk.services.results import CounterStatus
 
 from ..context import DeskContext
 from ..screen import Screen, heading

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from erial_desk.services.status import OperatorChoice
+from erial_desk.services.results import OperatorChoice
 
 from ..context import DeskContext
 from ..language import keep_left_to_right

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from erial_desk.services.status import CounterStatus
+from erial_desk.services.results import CounterStatus
 
 from ..context import DeskContext
 from ..screen import Screen, heading

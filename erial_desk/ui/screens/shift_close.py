@@ -7,8 +7,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from erial_desk.domain.errors import StateError
-from erial_desk.services.results import Approval, ShiftSummary
-from erial_desk.services.status import CounterStatus, DrawerFormula
+from erial_desk.services.results import Approval, CounterStatus, DrawerFormula, ShiftSummary
 
 from ..context import DeskContext
 from ..dialogs.approval import ask_approval
