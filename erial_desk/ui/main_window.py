@@ -57,6 +57,7 @@ class KeyBar(QWidget):
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # gone from the screen now, not when Qt next deletes
                 widget.deleteLater()
         for action in actions:
             name = QKeySequence(action.key).toString()

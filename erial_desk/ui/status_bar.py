@@ -45,8 +45,9 @@ class StatusBar(QWidget):
     def refresh(self, *_: object) -> None:
         if not self.ctx.is_open:
             return
+        # Keyed by this bar: a window rebuilt in another language has a bar of its own.
         started = self.ctx.call(
-            "status", lambda desk: desk.counter_status(), success=self.show_status
+            f"status-{id(self)}", lambda desk: desk.counter_status(), success=self.show_status
         )
         if not started:
             self._again = True  # a change arrived while reading: read once more after
