@@ -3,9 +3,16 @@ office's operators for the login list, the drawer's formula; and the language pr
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 from sqlalchemy import text
 
+from erial_desk.domain.errors import ConfigError
+from erial_desk.domain.policy import Action
+
 from .base import DeskBase
+from .printing_service import PrintingMixin
 from .results import CounterStatus, DrawerFormula, OpenShift, OperatorChoice
 from .sync_service import SyncMixin
 
@@ -75,14 +82,51 @@ class DrawerMixin(DeskBase):
         )
 
 
-class PreferencesMixin(DeskBase):
+class PreferencesMixin(PrintingMixin):
     def set_language(self, language: str) -> None:
         """The counter's language from now on (kept in the settings for the next start)."""
-        from dataclasses import replace
-
         from erial_desk.domain.words import LANGUAGES
 
         if language not in LANGUAGES:
-            raise ValueError(f"unknown language {language!r}")
-        self.settings = replace(self.settings, language=language)
+            raise ConfigError("config.invalid_setting", name="language", reason="ar or en")
+        self._save_settings(language=language)
+
+    def change_printer(self, connection: str, target: str, profile: str, drawer: str) -> str:
+        """A supervisor sets the receipt printer; refused, naming what is wrong, before
+        anything is saved. Returns the printer's description."""
+        from erial_desk.printing.connections import PrintError, make_output
+
+        self._allow(Action.APPROVE)  # settings belong to the office's supervisors
+        if drawer not in ("2", "5", "none"):
+            raise ConfigError("config.invalid_setting", name="printer_drawer", reason="2, 5, none")
+        try:
+            output = make_output(
+                connection,
+                target,
+                profile,
+                default_pdf_dir=self.data_dir / "printouts",
+                drawer_pin=int(drawer) if drawer != "none" else None,
+            )
+        except PrintError as exc:
+            raise ConfigError("config.invalid_setting", name="printer", reason=exc.detail) from exc
+        self._save_settings(
+            printer_connection=connection.strip().lower(),
+            printer_target=target.strip(),
+            printer_profile=profile.strip(),
+            printer_drawer=drawer,
+        )
+        self.use_printer(None)  # built again from the new settings when next used
+        return output.description
+
+    def change_central(self, url: str, ca_bundle: str) -> None:
+        """A supervisor sets central's address and the municipality's CA bundle, if any."""
+        from erial_desk.sync.client import check_server_url
+
+        self._allow(Action.APPROVE)
+        if ca_bundle and not Path(ca_bundle).is_file():
+            raise ConfigError("config.invalid_setting", name="ca_bundle", reason="no such file")
+        self._save_settings(central_url=check_server_url(url), ca_bundle=ca_bundle)
+
+    def _save_settings(self, **changes: str) -> None:
+        self.settings = replace(self.settings, **changes)
         self.settings.save(self.data_dir)

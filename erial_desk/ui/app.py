@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from erial_desk.domain.policy import Role
 from erial_desk.services.events import EventHub
 
 from .context import DeskContext
@@ -162,11 +163,20 @@ class CounterApp(QObject):
         window = self.window
         if window.current() is not None and window.current().name == "lock":  # type: ignore[union-attr]
             return []
-        return [
+        actions = [
             KeyAction(Qt.Key.Key_F1, t("Help"), self.help),
             KeyAction(Qt.Key.Key_F8, t("Shift"), lambda: window.show_screen("shift")),
             KeyAction(Qt.Key.Key_F9, t("Lock"), self.lock),
         ]
+        if self.ctx.operator.role == Role.SUPERVISOR:
+            actions.append(KeyAction(Qt.Key.Key_F11, t("Settings"), self.settings))
+        return actions
+
+    def settings(self) -> None:
+        from .dialogs.settings import SettingsDialog
+
+        if self.window is not None and self.ctx.is_open:
+            SettingsDialog(self.ctx, self.ctx.desk.settings, self.window).open()
 
     def _home_tile(self, name: str) -> None:
         if name == "lock":

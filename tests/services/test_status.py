@@ -33,3 +33,29 @@ def test_the_drawer_formula_adds_up_to_the_expected_cash(desk):
     formula = desk.drawer_formula()
     assert (formula.float_total, formula.cash_in, formula.cash_out) == (20_000, 5_000, 10_000)
     assert formula.expected == desk.expected_cash(formula.shift_id) == 15_000
+
+
+def test_printer_settings_are_a_supervisors_and_checked_before_saving(desk, tmp_path):
+    import pytest
+
+    from erial_desk.config import Settings
+    from erial_desk.domain.errors import ConfigError, PolicyError
+
+    desk.login("salim", DEMO_PINS["salim"])
+    with pytest.raises(PolicyError):
+        desk.change_printer("pdf", "", "80mm", "2")
+    desk.login("aisha", DEMO_PINS["aisha"])
+    with pytest.raises(ConfigError):
+        desk.change_printer("telepathy", "", "80mm", "2")
+    with pytest.raises(ConfigError):
+        desk.change_printer("network", "10.0.0.5", "no-such-profile", "2")
+    described = desk.change_printer("pdf", str(tmp_path / "slips"), "58mm", "none")
+    assert "slips" in described
+    saved = Settings.load(desk.data_dir)
+    assert (saved.printer_target, saved.printer_profile, saved.printer_drawer) == (
+        str(tmp_path / "slips"),
+        "58mm",
+        "none",
+    )
+    desk.set_language("en")
+    assert Settings.load(desk.data_dir).language == "en"

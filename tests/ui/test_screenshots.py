@@ -13,6 +13,7 @@ from erial_desk.store.print_jobs import PrintJob
 from erial_desk.ui.app import CounterApp
 from erial_desk.ui.dialogs.approval import ApprovalDialog
 from erial_desk.ui.dialogs.print_problem import PrintProblemDialog
+from erial_desk.ui.dialogs.settings import SettingsDialog
 from tests.conftest import DEMO_PINS, make_desk
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "ui"
@@ -67,6 +68,22 @@ def test_screens_and_dialogs_drawn(language, qapp, qtbot, tmp_path):
     )
     problem = PrintProblemDialog(app.ctx, job, window)
     saved.append(save(problem, f"{language}-10-print-problem"))
+    settings = SettingsDialog(app.ctx, desk.settings, window)
+    saved.append(save(settings, f"{language}-11-settings"))
     QTimer.singleShot(0, approval.reject)
     app.shutdown()
     assert all(path.stat().st_size > 1000 for path in saved)
+
+
+def test_settings_are_offered_to_supervisors_only(qapp, qtbot, tmp_path):
+    make_desk(tmp_path / "desk").close()
+    app = CounterApp(qapp, lambda: Desk.open(tmp_path / "desk"), "en")
+    qtbot.addWidget(app.window)
+    app.start()
+    qtbot.waitUntil(lambda: app.ctx.is_open, timeout=20_000)
+    desk = app.ctx.desk
+    app.ctx.set_operator(desk.login("salim", DEMO_PINS["salim"]))
+    assert "Settings" not in [a.label for a in app.global_actions()]
+    app.ctx.set_operator(desk.login("aisha", DEMO_PINS["aisha"]))
+    assert "Settings" in [a.label for a in app.global_actions()]
+    app.shutdown()
