@@ -28,7 +28,6 @@ from erial_desk.domain.chain import ChainBreak
 from erial_desk.domain.errors import (
     CentralError,
     ConfigError,
-    DeskError,
     IntegrityError,
     JournalStopped,
 )
@@ -103,16 +102,20 @@ def _stop(desk: DeskBase, code: str, gap: anchors.Gap, **params: object) -> Jour
 
 
 def guard_at_open(desk: DeskBase) -> None:
-    """Before the counter works: a stop kept from an earlier sync, the key store's anchor, and
-    the open shift's figures. What fails stops money actions; the desk still opens, to show why
-    and to sync."""
+    """Before the counter works: the key store's key against the database's public key, a stop
+    kept from an earlier sync, the key store's anchor, and the open shift's figures. What fails
+    stops money actions; the desk still opens, to show why and to sync."""
+    keys = _key_store(desk)
+    if keys.public_key(desk.terminal_id) != _public_bytes(desk):
+        desk.journal.stop(JournalStopped("config.key_mismatch", backend=keys.choice))
+        return
     conn = desk.journal.raw_connection()
     with desk.journal.lock:
         saved = anchors.saved_stop(conn)
     if saved is not None:
         desk.journal.stop(saved)
         return
-    anchor = _key_store(desk).anchor(desk.terminal_id)
+    anchor = keys.anchor(desk.terminal_id)
     if anchor is not None:
         with _journal_end(desk) as end:
             gap = anchors.gap(end, Mark("the key store", *anchor))
@@ -275,8 +278,3 @@ def refuse_unverified(desk: DeskBase) -> None:
         raise IntegrityError("journal.unverified", problem=str(report.broken))
     if report.problems:
         raise IntegrityError("journal.unverified", problem=report.problems[0])
-
-
-def stopped_reason(desk: DeskBase) -> DeskError | None:
-    """Why the desk takes no money, if it does not."""
-    return desk.journal.stopped

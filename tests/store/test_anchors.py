@@ -21,6 +21,7 @@ from erial_desk.cli import EXIT_JOURNAL_BROKEN, EXIT_OK
 from erial_desk.config import DATABASE_FILE
 from erial_desk.domain.canonical import parse
 from erial_desk.domain.chain import genesis_hash
+from erial_desk.domain.errors import JournalStopped
 from erial_desk.domain.policy import DENOMINATIONS
 from erial_desk.services import Desk
 from erial_desk.sync.credentials import PASSPHRASE_VARIABLE
@@ -143,6 +144,11 @@ def test_a_chain_signed_again_with_a_swapped_key_fails(closed_day, tmp_path):
     result = run_verify(data_dir)
     assert result.returncode == EXIT_JOURNAL_BROKEN, result.stdout + result.stderr
     assert "not the key of the private key in the key store" in result.stderr
+    with Desk.open(data_dir) as desk:  # the counter appends nothing to it
+        desk.login("salim", "1111")
+        with pytest.raises(JournalStopped) as stopped:
+            desk.top_up("100000000008", "1.000")
+        assert stopped.value.code == "config.key_mismatch"
 
 
 def test_an_edited_derived_table_is_reported(closed_day, tmp_path):
