@@ -19,8 +19,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import keyring  # noqa: E402
-
+import tests.keystore  # noqa: E402, F401 - registers the memory key store
 from bench.common import Metric, fill_shift, median, percentile, report  # noqa: E402
 from erial_desk.domain.chain import build_envelope  # noqa: E402
 from erial_desk.domain.entries import BillPaid, receipt_number  # noqa: E402
@@ -28,7 +27,6 @@ from erial_desk.printing import documents, inputs  # noqa: E402
 from erial_desk.printing.escpos_out import encode, load_profile  # noqa: E402
 from erial_desk.printing.model import Bi  # noqa: E402
 from erial_desk.services import Desk  # noqa: E402
-from erial_desk.sync.credentials import MemoryKeyring  # noqa: E402
 
 RECEIPT_TARGET_MS = 50.0
 Z_PDF_TARGET_MS = 300.0
@@ -92,7 +90,6 @@ def _time_receipts(profile_name: str, runs: int) -> list[float]:
 
 
 def _time_z_pdf(entries: int, runs: int) -> tuple[list[float], list[float], int]:
-    keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as tmp:
         desk = Desk.init(Path(tmp) / "desk", office_id="MCT-HQ", keyring="memory")
         desk.settings = dataclasses.replace(desk.settings, language="ar")

@@ -12,11 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import keyring
-
+import tests.keystore  # noqa: F401 - registers the memory key store
 from bench.common import Metric, fill_shift, median, percentile, report
 from erial_desk.services import Desk
-from erial_desk.sync.credentials import MemoryKeyring
 
 TARGET_MS = 50.0
 
@@ -26,7 +24,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args(argv)
-    keyring.set_keyring(MemoryKeyring())
     with tempfile.TemporaryDirectory() as tmp:
         desk = Desk.init(Path(tmp) / "desk", office_id="MCT-HQ", keyring="memory")
         desk.login("salim", "1111")

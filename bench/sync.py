@@ -25,16 +25,15 @@ import tempfile
 import time
 from pathlib import Path
 
-import keyring
 import requests
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+import tests.keystore  # noqa: F401 - registers the memory key store
 from bench.common import Metric, report
 from erial_desk.domain.central import Bill
 from erial_desk.domain.policy import BillKind, PaymentMethod
 from erial_desk.services import Desk
-from erial_desk.sync.credentials import MemoryKeyring
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_SECONDS = 5.0
@@ -110,7 +109,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--entries", type=int, default=10_000, help="the offline backlog")
     parser.add_argument("--single", type=int, default=1_000, help="entries pushed one by one")
     args = parser.parse_args(argv)
-    keyring.set_keyring(MemoryKeyring())
     rng = random.Random(2026)
     with tempfile.TemporaryDirectory(prefix="bench-sync-") as tmp:
         workdir = Path(tmp)

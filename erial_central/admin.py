@@ -137,8 +137,16 @@ def enrol(conn: Connection, code: str, terminal_id: str, public_key: bytes) -> d
     row = conn.execute(
         select(terminals).where(terminals.c.enrolment_code_hash == token_hash(code.strip().upper()))
     ).first()
-    if row is None or row.terminal_id is not None:
+    if row is None:
         raise ApiError(403, "enrol.invalid_code")
+    if row.terminal_id is not None:
+        # The code was used. The same terminal with the same key may ask again until it first
+        # pushes (its token may never have reached its key store): it gets a fresh token in
+        # place of the old one, whose hash is all central kept. Anyone else: refused.
+        same = row.terminal_id == terminal_id and bytes(row.public_key) == public_key
+        if row.revoked or not same or int(row.last_seq) > 0:
+            raise ApiError(403, "enrol.invalid_code")
+        return _issue_token(conn, row.slot_id, row.office_id, row.terminal_code)
     if len(public_key) != 32:
         raise ApiError(422, "enrol.bad_key")
     code_of_terminal = terminal_code(terminal_id)
@@ -151,7 +159,6 @@ def enrol(conn: Connection, code: str, terminal_id: str, public_key: bytes) -> d
     ).first()
     if taken is not None:
         raise ApiError(409, "enrol.terminal_exists")
-    token = "et_" + secrets.token_urlsafe(32)
     conn.execute(
         update(terminals)
         .where(terminals.c.slot_id == row.slot_id)
@@ -159,12 +166,19 @@ def enrol(conn: Connection, code: str, terminal_id: str, public_key: bytes) -> d
             terminal_id=terminal_id,
             terminal_code=code_of_terminal,
             public_key=public_key,
-            token_hash=token_hash(token),
-            enrolment_code_hash=None,
             enrolled_at=now_text(),
         )
     )
-    return {"token": token, "office_id": row.office_id, "terminal_code": code_of_terminal}
+    # The code's hash stays with the slot, so that the same terminal can repeat its enrolment.
+    return _issue_token(conn, row.slot_id, row.office_id, code_of_terminal)
+
+
+def _issue_token(conn: Connection, slot_id: str, office_id: str, code: str) -> dict[str, Any]:
+    token = "et_" + secrets.token_urlsafe(32)
+    conn.execute(
+        update(terminals).where(terminals.c.slot_id == slot_id).values(token_hash=token_hash(token))
+    )
+    return {"token": token, "office_id": office_id, "terminal_code": code}
 
 
 def revoke_terminal(conn: Connection, terminal_id: str) -> None:

@@ -360,6 +360,23 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             render_receipt_page(receipt[:40], found), status_code=200 if found else 404
         )
 
+    @app.get("/v1/terminal")
+    def terminal_record(term: TerminalDep) -> dict[str, Any]:
+        """What central holds of the calling terminal: its registered public key and the last
+        entry it accepted, so the desk can tell whether its journal lost entries."""
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(terminals.c.public_key, terminals.c.last_seq, terminals.c.last_hash).where(
+                    terminals.c.terminal_id == term.terminal_id
+                )
+            ).one()
+        return {
+            "terminal_id": term.terminal_id,
+            "public_key": bytes(row.public_key).hex(),
+            "last_seq": int(row.last_seq),
+            "last_hash": row.last_hash,
+        }
+
 
 def _account(text: str) -> str:
     from erial_desk.domain.errors import ValidationError

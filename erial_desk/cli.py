@@ -65,8 +65,15 @@ def _parser() -> argparse.ArgumentParser:
     sync.add_argument("--once", action="store_true", help="one round, then exit (the default)")
     sub.add_parser("status", help="sync status: online, entries waiting, last sync, last error")
 
-    sub.add_parser("verify-journal", help="recompute every hash and signature")
-    sub.add_parser("rebuild", help="rebuild the derived tables from the journal")
+    sub.add_parser(
+        "verify-journal",
+        help="recompute every hash and signature; check the key against the key store and "
+        "central, the journal's end against every record of it, the derived tables against "
+        "the journal",
+    )
+    sub.add_parser(
+        "rebuild", help="rebuild the derived tables from the journal, once it passes verification"
+    )
     export = sub.add_parser("export-journal", help="write the journal as JSON lines")
     export.add_argument("--output", "-o", type=Path, default=None, help="file (default: stdout)")
 
@@ -118,19 +125,19 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
         with Desk.open(data_dir) as desk:
             status = desk.sync_once(_progress) if args.command == "sync" else desk.sync_status()
             _print_status(status)
+            if desk.journal.stopped is not None:
+                print(desk.journal.stopped.message(args.lang or "en"), file=sys.stderr)
+                return EXIT_JOURNAL_BROKEN
             return EXIT_OK if status.online or args.command == "status" else EXIT_ERROR
     if args.command == "walkthrough":
         from erial_desk.walkthrough import run_walkthrough
 
         return run_walkthrough(args.keep)
-    with Desk.open(data_dir, read_only=args.command != "rebuild") as desk:
+    # Read-only: rebuild writes only derived tables, and a desk that refuses money must still
+    # be checked and rebuilt.
+    with Desk.open(data_dir, read_only=True) as desk:
         if args.command == "verify-journal":
-            checked, broken = desk.verify_journal()
-            if broken is not None:
-                print(f"journal broken at {broken}", file=sys.stderr)
-                return EXIT_JOURNAL_BROKEN
-            print(f"journal intact: {checked} entries, every hash and signature verified")
-            return EXIT_OK
+            return _verify(desk)
         if args.command == "rebuild":
             print(f"rebuilt derived tables from {desk.rebuild()} journal entries")
             return EXIT_OK
@@ -145,6 +152,23 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
                 print(f"{count} entries written to {args.output}", file=sys.stderr)
             return EXIT_OK
     return EXIT_USAGE
+
+
+def _verify(desk: Desk) -> int:
+    report = desk.check_journal()
+    if report.broken is not None:
+        print(f"journal broken at {report.broken}", file=sys.stderr)
+        return EXIT_JOURNAL_BROKEN
+    for problem in report.problems:
+        print(f"journal check failed: {problem}", file=sys.stderr)
+    for skipped in report.not_checked:
+        print(f"  not checked: {skipped}")
+    if report.problems:
+        return EXIT_JOURNAL_BROKEN
+    print(f"journal intact: {report.checked} entries, every hash and signature verified")
+    for passed in report.passed:
+        print(f"  {passed}")
+    return EXIT_OK
 
 
 def _print_status(status: SyncStatus) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import keyring
 import pytest
 
-from erial_desk.sync.credentials import MemoryKeyring
+from tests.keystore import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

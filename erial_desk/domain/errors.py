@@ -254,6 +254,57 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Offline wallet payment refused: {rule}.",
         "رُفض الدفع من المحفظة دون اتصال: {rule_ar}.",
     ),
+    # the desk guards itself: key store, journal end, derived tables
+    "config.no_os_keyring": (
+        "This machine has no keyring service to keep the terminal's key ({backend} is not one)."
+        " Use the encrypted key file instead: run 'erial-desk init --keyring encrypted-file' with"
+        ' its passphrase in {variable} (or set keyring = "encrypted-file" in {settings}), or'
+        " install a keyring service.",
+        "لا توجد على هذا الجهاز خدمة مخزن مفاتيح لحفظ مفتاح المحطة ({backend} ليست منها)."
+        " استخدم ملف المفاتيح المشفر بدلًا منها: شغّل 'erial-desk init --keyring encrypted-file'"
+        ' مع عبارة المرور في {variable} (أو اضبط keyring = "encrypted-file" في {settings})،'
+        " أو ثبّت خدمة مخزن المفاتيح.",
+    ),
+    "config.key_mismatch": (
+        "The private key in the key store ({backend}) is not the key of this terminal's journal."
+        " Nothing was sent to central. Call the office's IT: the data directory or the key store"
+        " was replaced.",
+        "المفتاح الخاص في مخزن المفاتيح ({backend}) ليس مفتاح سجل هذه المحطة. لم يُرسل شيء إلى"
+        " الخادم المركزي. اتصل بقسم تقنية المعلومات في المكتب: تم استبدال مجلد البيانات أو مخزن"
+        " المفاتيح.",
+    ),
+    "journal.central_ahead": (
+        "This desk has stopped taking money: central already holds entry {central_seq} from this"
+        " terminal, but this desk's journal {found} (entries were lost here, after a crash or"
+        " from a restored copy). Do not reinstall or re-enrol the terminal; call the"
+        " municipality's e-Rial support or the office's IT.",
+        "توقفت هذه المحطة عن قبول المبالغ: الخادم المركزي يحتفظ بالقيد {central_seq} من هذه"
+        " المحطة، لكن سجل المحطة {found_ar} (فُقدت قيود هنا بعد عطل أو من نسخة مستعادة). لا تعد"
+        " تثبيت المحطة ولا تسجيلها؛ اتصل بدعم الريال الإلكتروني في البلدية أو بقسم تقنية"
+        " المعلومات في المكتب.",
+    ),
+    "journal.behind_anchor": (
+        "This desk has stopped taking money: the key store records entry {anchor_seq} of this"
+        " terminal's journal, but the journal {found} (entries were lost, after a crash or from"
+        " a restored copy). Call the municipality's e-Rial support or the office's IT.",
+        "توقفت هذه المحطة عن قبول المبالغ: مخزن المفاتيح يسجل القيد {anchor_seq} من سجل هذه"
+        " المحطة، لكن السجل {found_ar} (فُقدت قيود بعد عطل أو من نسخة مستعادة). اتصل بدعم"
+        " الريال الإلكتروني في البلدية أو بقسم تقنية المعلومات في المكتب.",
+    ),
+    "shift.figures_differ": (
+        "The shift's figures in the database differ from its journal ({figure}: journal {journal},"
+        " database {database}). Nothing was recorded. Call the office's IT to run 'erial-desk"
+        " verify-journal' and then 'erial-desk rebuild'.",
+        "أرقام الوردية في قاعدة البيانات تختلف عن سجلها ({figure_ar}: السجل {journal_ar}، قاعدة"
+        " البيانات {database_ar}). لم يُسجل شيء. اتصل بقسم تقنية المعلومات في المكتب لتشغيل"
+        " 'erial-desk verify-journal' ثم 'erial-desk rebuild'.",
+    ),
+    "journal.unverified": (
+        "The journal fails verification: {problem}. Nothing was rebuilt; call the office's IT"
+        " ('erial-desk verify-journal' lists what is wrong).",
+        "السجل لا يجتاز التحقق: {problem}. لم تتم إعادة البناء؛ اتصل بقسم تقنية المعلومات في"
+        " المكتب (الأمر 'erial-desk verify-journal' يبين الخلل).",
+    ),
 }
 
 
@@ -331,3 +382,9 @@ class CentralUnavailable(CentralError):
 
 def _rebuild_unavailable(params: dict[str, Any]) -> CentralUnavailable:
     return CentralUnavailable(**params)
+
+
+class JournalStopped(IntegrityError):
+    """The desk takes no money: its journal lost entries that central or the key store knew of,
+    or its derived tables disagree with the journal. Raised by every money action until an IT
+    person resolves it."""

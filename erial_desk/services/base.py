@@ -69,6 +69,7 @@ class DeskBase:
 
     def _require_own_shift(self) -> str:
         """The open shift's id; it must belong to the logged-in operator."""
+        self.journal.refuse_if_stopped()  # before central is asked to move any money
         session = self._require_operator()
         row = self._open_shift_row()
         if row is None:

@@ -32,6 +32,14 @@ from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 from erial_desk.sync.standin import LocalCentral
 
+from .integrity import (
+    JournalReport,
+    check_journal,
+    check_key_store,
+    guard_at_open,
+    made_or_removed,
+    refuse_unverified,
+)
 from .payments import PaymentsMixin
 from .printing_service import PrintingMixin
 from .shifts import ShiftsMixin
@@ -63,7 +71,8 @@ class Desk(
     ) -> Desk:
         """Make a new data directory working against the local stand-in of central (the demo,
         or tests given their own ``central``) and open it."""
-        cls._create(data_dir, office_id, keyring, language, "", central)
+        with made_or_removed(Path(data_dir)):
+            cls._create(data_dir, office_id, keyring, language, "", central)
         return cls.open(data_dir, central=central)
 
     @classmethod
@@ -79,7 +88,8 @@ class Desk(
         """Make a new data directory for a terminal of the real central; it opens once
         ``Desk.enroll`` has registered it. Returns the terminal id."""
         check_server_url(central_url)
-        return cls._create(data_dir, office_id, keyring, language, central_url, None)
+        with made_or_removed(Path(data_dir)):
+            return cls._create(data_dir, office_id, keyring, language, central_url, None)
 
     @staticmethod
     def _create(
@@ -93,10 +103,10 @@ class Desk(
         """Settings, database, and the terminal's identity.
 
         The key pair is made once, here; the private key goes to the key store and never into
-        the database. Enrolment with central later registers this same id and public key.
+        the database. Enrolment with central later registers this same id and public key. The
+        caller makes the directory with ``made_or_removed``: a refusal leaves nothing behind.
         """
         data_dir = Path(data_dir)
-        data_dir.mkdir(parents=True, exist_ok=True)
         db_path = data_dir / DATABASE_FILE
         if db_path.exists():
             raise ConfigError("config.already_initialised", path=str(data_dir))
@@ -135,11 +145,14 @@ class Desk(
         terminal_id, public_key, office_id = read_identity(db_path)
         settings = Settings.load(data_dir)
         url = check_server_url(server_url)
+        # The one-time code is spent only once the key store is known to hold this terminal's key.
+        keys = KeyStore.open(settings.keyring, data_dir)
+        check_key_store(keys, terminal_id, public_key)
         client = CentralClient(url, lambda: None, ca_bundle=settings.ca_bundle)
         answer = client.enrol(code, terminal_id, public_key)
         if answer["office_id"] != office_id:
             raise ConfigError("sync.wrong_office", office=answer["office_id"], mine=office_id)
-        KeyStore.open(settings.keyring, data_dir).store_token(terminal_id, answer["token"])
+        keys.store_token(terminal_id, answer["token"])
         replace(settings, central_url=url).save(data_dir)
         desk = cls.open(data_dir)
         desk.sync_once()
@@ -185,6 +198,7 @@ class Desk(
         self._printer = None  # built from the settings when first used
         if not read_only:
             self.recover_print_queue()  # jobs a crash left mid-print wait for a retry
+            guard_at_open(self)  # a journal behind its anchors or edited tables: no money
 
     def _open_on_central(self, office_id: str, read_only: bool) -> None:
         """Central's office, policy and catalogue: fresh when it answers, else the copy kept
@@ -223,8 +237,14 @@ class Desk(
         """Recompute every hash and signature; the first break, if any, is named."""
         return self.journal.verify(self.public_key)
 
+    def check_journal(self) -> JournalReport:
+        """``verify_journal`` and every check beyond the chain: the key against the key store
+        and central, the journal's end against every mark of it, the derived tables."""
+        return check_journal(self)
+
     def rebuild(self) -> int:
-        """Rebuild every derived table from the journal."""
+        """Rebuild every derived table from the journal, once it passes verification."""
+        refuse_unverified(self)
         return projections.rebuild(self.journal)
 
     def export_journal(self, out: IO[str]) -> int:

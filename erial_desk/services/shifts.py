@@ -8,8 +8,10 @@ from erial_desk.domain.entries import CashDrop, ShiftClosed, ShiftOpened, counts
 from erial_desk.domain.errors import NotFoundError, StateError
 from erial_desk.domain.money import check_amount, format_amount, limit_params
 from erial_desk.domain.policy import Action
+from erial_desk.store.replay import EXPECTED_CASH
 
 from .base import DeskBase
+from .integrity import anchor_journal_end, check_shift_figures
 from .results import Approval, MethodTotals, ShiftSummary, TransactionResult
 from .session import SessionMixin
 
@@ -37,13 +39,7 @@ class ShiftsMixin(SessionMixin, DeskBase):
     def expected_cash(self, shift_id: str) -> int:
         """Float plus every cash movement of the shift (voids cancel what they reverse)."""
         with self._reading() as conn:
-            row = conn.execute(
-                text(
-                    "SELECT s.float_total + COALESCE((SELECT SUM(cash_effect) FROM transactions t"
-                    " WHERE t.shift_id = s.shift_id), 0) FROM shifts s WHERE s.shift_id = :id"
-                ),
-                {"id": shift_id},
-            ).fetchone()
+            row = conn.exec_driver_sql(EXPECTED_CASH, (shift_id,)).fetchone()
         if row is None:
             raise NotFoundError("entry.not_found")
         return int(row[0])
@@ -86,6 +82,8 @@ class ShiftsMixin(SessionMixin, DeskBase):
         """
         self._allow(Action.CLOSE_SHIFT)
         shift_id = self._require_own_shift()
+        # The expected cash comes from the derived tables: they must be what the journal says.
+        check_shift_figures(self, shift_id)
         counts = make_counts(counted)
         counted_total = counts_total(counts)
         expected = self.expected_cash(shift_id)
@@ -102,7 +100,11 @@ class ShiftsMixin(SessionMixin, DeskBase):
             approver = self._approve(approval)
         elif approval is not None:
             approver = self._approve(approval)
-        self._append(ShiftClosed(shift_id, counts, counted_total, expected, variance, approver))
+        closed = self._append(
+            ShiftClosed(shift_id, counts, counted_total, expected, variance, approver)
+        )
+        # The count is in the journal: its end is recorded outside the file too.
+        anchor_journal_end(self, closed.seq, closed.signed.hash)
         self._after_commit()
         return self.shift_summary(shift_id)
 

@@ -26,6 +26,7 @@ from erial_desk.sync.client import CentralClient
 from erial_desk.sync.credentials import KeyStore
 
 from .base import DeskBase
+from .integrity import check_central
 
 PUSH_BATCH = 500
 FEED_PAGE = 5000
@@ -140,6 +141,7 @@ class SyncMixin(DeskBase):
             while self.push_pending(PUSH_BATCH, raise_errors=True) >= PUSH_BATCH:
                 pass
             if isinstance(self.central, CentralClient):
+                check_central(self)  # central ahead of this journal: stop taking money
                 acknowledged = sync_state.acknowledged_through(conn)
                 self.pull(progress)
                 sync_state.recount_pending_debits(conn, self.journal.lock, acknowledged)

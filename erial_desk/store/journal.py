@@ -29,7 +29,7 @@ from erial_desk.domain.chain import (
     uuid7,
     verify_chain,
 )
-from erial_desk.domain.errors import IntegrityError
+from erial_desk.domain.errors import DeskError, IntegrityError
 
 from .engine import connect_raw
 
@@ -99,6 +99,21 @@ class Journal:
         self._conn = connect_raw(self.path)
         self._lock = threading.Lock()
         self._tip: tuple[int, str] | None = None  # (seq, hash) of the last entry written here
+        self._stopped: DeskError | None = None
+
+    def stop(self, reason: DeskError | None) -> None:
+        """Refuse every append with ``reason`` (None: append again). Set when the journal's end
+        or the tables derived from it cannot be trusted; see ``services.integrity``."""
+        self._stopped = reason
+
+    @property
+    def stopped(self) -> DeskError | None:
+        return self._stopped
+
+    def refuse_if_stopped(self) -> None:
+        reason = self._stopped
+        if reason is not None:
+            raise type(reason)(reason.code, **reason.params)
 
     def close(self) -> None:
         self._conn.close()
@@ -115,6 +130,7 @@ class Journal:
     ) -> AppendedEntry:
         if self._key is None:
             raise IntegrityError("journal.broken", seq=0, reason="journal opened read-only")
+        self.refuse_if_stopped()
         entry_id = entry_id or new_entry_id()
         with self._lock:
             try:

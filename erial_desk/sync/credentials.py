@@ -2,18 +2,25 @@
 token). Never in the SQLite file, logs or plain config files.
 
 The key store is chosen by the ``keyring`` setting:
-- ``system``: the OS keyring (Windows Credential Manager, macOS Keychain, Secret Service). When the
-  machine has none, opening it fails with a message naming the alternative: no silent fallback.
+- ``system``: the OS keyring (Windows Credential Manager, macOS Keychain, Secret Service, KWallet).
+  Anything else the ``keyring`` library might pick (its fail and null backends, an empty chain, a
+  plain or in-memory store) is refused with a message naming the alternative: no silent fallback,
+  since a key kept where it does not survive the process is a terminal that can never sign again.
 - ``encrypted-file``: a passphrase-protected file beside the data (scrypt + AES-GCM); the
   passphrase comes from ``ERIAL_DESK_KEY_PASSPHRASE``, for kiosks and headless machines.
-- ``memory``: process memory, for tests only.
+
+Besides the secrets, the key store keeps the journal's anchor: the last sequence number and hash
+the terminal knows it wrote (after each push central acknowledged, and at each shift close). It
+lives outside the SQLite file, so a journal cut at its end, or lost with a ``-wal`` file, shows.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring
@@ -23,7 +30,12 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    PublicFormat,
+)
 
 from erial_desk.domain.errors import ConfigError
 
@@ -31,24 +43,23 @@ SERVICE = "e-rial-desk"
 PASSPHRASE_VARIABLE = "ERIAL_DESK_KEY_PASSPHRASE"
 KEY_FILE_NAME = "keys.enc"
 SETTINGS_FILE_NAME = "settings.toml"
-CHOICES = ("system", "encrypted-file", "memory")
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """Secrets in a dict; shared by every instance in the process, gone when it ends."""
-
-    priority = 0  # never chosen by keyring on its own
-    _secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self._secrets.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
+CHOICES = ("system", "encrypted-file")
+# The OS keyrings ``system`` accepts, by the module of their keyring backend.
+OS_KEYRINGS = frozenset(
+    {
+        "keyring.backends.SecretService",
+        "keyring.backends.libsecret",
+        "keyring.backends.kwallet",
+        "keyring.backends.macOS",
+        "keyring.backends.Windows",
+    }
+)
+# Further key stores an embedding program registers by name (tests use an in-memory one); the
+# product itself offers only the choices above.
+EXTRA_STORES: dict[str, Callable[[Path], keyring.backend.KeyringBackend]] = {}
+# Keys derived by scrypt, by (salt, passphrase digest): one derivation per process and file
+# rather than one per read or write (scrypt is made to be slow).
+_DERIVED: dict[tuple[bytes, bytes], AESGCM] = {}
 
 
 class EncryptedFileKeyring(keyring.backend.KeyringBackend):
@@ -68,8 +79,11 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
 
     def _aead(self, data: dict[str, object]) -> AESGCM:
         salt = base64.b64decode(str(data["salt"]))
-        key = Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(self._passphrase)
-        return AESGCM(key)
+        known = (salt, hashlib.sha256(self._passphrase).digest())
+        if known not in _DERIVED:
+            key = Scrypt(salt=salt, length=32, n=2**15, r=8, p=1).derive(self._passphrase)
+            _DERIVED[known] = AESGCM(key)
+        return _DERIVED[known]
 
     def get_password(self, service: str, username: str) -> str | None:
         data = self._load()
@@ -116,19 +130,27 @@ class EncryptedFileKeyring(keyring.backend.KeyringBackend):
 
 def _system_backend(settings_path: Path) -> keyring.backend.KeyringBackend:
     backend = keyring.get_keyring()
-    if _is_chainer(backend):
-        usable = bool(getattr(backend, "backends", ()))
-    else:
-        usable = backend.priority > 0
-    if isinstance(backend, MemoryKeyring):
-        usable = True  # tests install it explicitly with keyring.set_keyring
-    if not usable or type(backend).__module__.startswith("keyring.backends.fail"):
-        raise ConfigError("config.no_keyring", settings=str(settings_path))
+    if not _is_os_keyring(backend):
+        raise ConfigError(
+            "config.no_os_keyring",
+            backend=type(backend).__name__,
+            variable=PASSPHRASE_VARIABLE,
+            settings=str(settings_path),
+        )
     return backend
 
 
-def _is_chainer(backend: keyring.backend.KeyringBackend) -> bool:
-    return type(backend).__name__ == "ChainerBackend"
+def _is_os_keyring(backend: keyring.backend.KeyringBackend) -> bool:
+    """A real OS keyring, or a chain of only such keyrings."""
+    if type(backend).__name__ == "ChainerBackend":
+        chained = list(getattr(backend, "backends", ()))
+        return bool(chained) and all(_is_os_keyring(b) for b in chained)
+    if type(backend).__module__ not in OS_KEYRINGS:
+        return False
+    try:
+        return bool(backend.priority > 0)
+    except Exception:  # a backend tells it cannot work here by raising from its priority
+        return False
 
 
 class KeyStore:
@@ -147,8 +169,8 @@ class KeyStore:
             if not passphrase:
                 raise ConfigError("config.no_passphrase", variable=PASSPHRASE_VARIABLE)
             return cls(EncryptedFileKeyring(data_dir / KEY_FILE_NAME, passphrase), choice)
-        if choice == "memory":
-            return cls(MemoryKeyring(), choice)
+        if choice in EXTRA_STORES:
+            return cls(EXTRA_STORES[choice](data_dir), choice)
         raise ConfigError(
             "config.invalid_setting", name="keyring", reason="one of " + ", ".join(CHOICES)
         )
@@ -180,3 +202,25 @@ class KeyStore:
 
     def token(self, terminal_id: str) -> str | None:
         return self._get(f"terminal/{terminal_id}/api-token")
+
+    def public_key(self, terminal_id: str) -> bytes:
+        """The raw public key of the private key held here (``config.key_missing`` if none)."""
+        key = self.signing_key(terminal_id).public_key()
+        return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    def anchor(self, terminal_id: str) -> tuple[int, str] | None:
+        """(sequence number, hash) of the last journal entry recorded here, if any."""
+        value = self._get(f"terminal/{terminal_id}/journal-anchor")
+        if not value:
+            return None
+        seq, _, digest = value.partition(":")
+        return int(seq), digest
+
+    def store_anchor(self, terminal_id: str, seq: int, digest: str) -> bool:
+        """Record the journal's end as known at ``seq``; never moves back (nor rewrites what it
+        holds for a sequence number: that is evidence). True if written."""
+        current = self.anchor(terminal_id)
+        if current is not None and current[0] >= seq:
+            return False
+        self._set(f"terminal/{terminal_id}/journal-anchor", f"{seq}:{digest}")
+        return True

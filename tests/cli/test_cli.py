@@ -117,7 +117,10 @@ def test_unknown_office_is_refused(tmp_path: Path):
 
 
 def test_verify_rebuild_and_export(data_dir: Path):
-    verify = run("--data-dir", str(data_dir), "verify-journal")
+    # The check of the public key against the private key needs the key file's passphrase.
+    unchecked = run("--data-dir", str(data_dir), "verify-journal")
+    assert unchecked.returncode == 1 and "ERIAL_DESK_KEY_PASSPHRASE" in unchecked.stderr
+    verify = run("--data-dir", str(data_dir), "verify-journal", env_extra=WITH_PASSPHRASE)
     assert verify.returncode == 0, verify.stderr
     assert "0 entries" in verify.stdout
     wrong = run(
@@ -143,8 +146,9 @@ def test_walkthrough_runs_a_counter_day(tmp_path: Path):
     assert "entries verified; broken: None" in result.stdout
     assert "تقرير الإغلاق" in result.stdout
     # The data it left behind verifies and exports as JSON lines, one entry each.
-    verify = run("--data-dir", str(keep), "verify-journal")
-    assert verify.returncode == 0
+    demo = {"ERIAL_DESK_KEY_PASSPHRASE": "demo passphrase, not for production"}
+    verify = run("--data-dir", str(keep), "verify-journal", env_extra=demo)
+    assert verify.returncode == 0, verify.stderr
     export = run("--data-dir", str(keep), "export-journal")
     lines = [json.loads(line) for line in export.stdout.splitlines()]
     assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))

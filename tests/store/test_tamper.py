@@ -11,7 +11,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,16 +25,16 @@ from erial_desk.domain.chain import build_envelope, encode_envelope
 from erial_desk.services import Desk, RegistrationForm
 from erial_desk.store.engine import connect_raw
 from erial_desk.store.journal import Journal, new_entry_id
-from tests.conftest import make_desk
+from erial_desk.sync.credentials import PASSPHRASE_VARIABLE
 
 REPO = Path(__file__).resolve().parents[2]
 TRIGGERS = ("journal_no_update", "journal_no_delete", "journal_gapless")
 COLUMNS = "seq, entry_id, entry_type, at, operator, body, hash, prev_hash, signature"
 
 
-def run_verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
+def run_verify(data_dir: Path, command: str = "verify-journal") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "erial_desk.cli", "--data-dir", str(data_dir), "verify-journal"],
+        [sys.executable, "-m", "erial_desk.cli", "--data-dir", str(data_dir), command],
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -43,25 +43,42 @@ def run_verify(data_dir: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+PASSPHRASE = "passphrase of the tamper tests"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def key_file_passphrase() -> Iterator[None]:
+    """The sealed directory keeps its key in an encrypted key file, which ``verify-journal``
+    (a separate process here) opens to check the public key against the private key."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(PASSPHRASE_VARIABLE, PASSPHRASE)
+        yield
+
+
+def short_day(desk: Desk) -> None:
+    """A shift opened, a subscriber registered, four top-ups: six entries."""
+    desk.login("salim", "1111")
+    desk.open_shift({20000: 2, 1000: 5, 500: 2})
+    form = RegistrationForm(
+        kind="individual",
+        name_ar="سالم بن خميس الحارثي",
+        name_en="Salim Khamis Al Harthy",
+        mobile="91234567",
+        civil_number="23456789",
+    )
+    account = desk.register_subscriber(form, "4321").account
+    assert account is not None
+    for amount in ("5.000", "12.250", "1.500", "30.000"):
+        desk.top_up(account, amount)
+
+
 @pytest.fixture(scope="module")
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A closed data directory with a short counter day in its journal."""
     data_dir = tmp_path_factory.mktemp("sealed") / "desk"
-    desk = make_desk(data_dir)
+    desk = Desk.init(data_dir, office_id="MCT-HQ", keyring="encrypted-file")
     try:
-        desk.login("salim", "1111")
-        desk.open_shift({20000: 2, 1000: 5, 500: 2})
-        form = RegistrationForm(
-            kind="individual",
-            name_ar="سالم بن خميس الحارثي",
-            name_en="Salim Khamis Al Harthy",
-            mobile="91234567",
-            civil_number="23456789",
-        )
-        account = desk.register_subscriber(form, "4321").account
-        assert account is not None
-        for amount in ("5.000", "12.250", "1.500", "30.000"):
-            desk.top_up(account, amount)
+        short_day(desk)
         entries = len(list(desk.entries()))
         assert desk.verify_journal() == (entries, None)
     finally:
@@ -300,7 +317,6 @@ def verify_in_process(data_dir: Path) -> tuple[int, object]:
 
 
 def test_an_intact_journal_verifies(sealed, tmp_path):
-    # The private key lived in this process's memory key store: the command runs without it.
     source, entries = sealed
     data_dir = tmp_path / "desk"
     shutil.copytree(source, data_dir)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from erial_desk.domain.errors import JournalStopped
 from erial_desk.domain.policy import PaymentMethod
 from erial_desk.services import Desk
 
@@ -130,11 +133,11 @@ def test_first_to_reach_central_wins_whatever_the_time_at_the_counter(
     _audit_passes(central)
 
 
-def test_a_desk_restored_from_an_old_copy_is_refused_and_keeps_the_refusals(
+def test_a_desk_restored_from_an_old_copy_writes_nothing_more_and_says_why(
     central: CentralServer, proxy: FaultProxy, tmp_path: Path
 ):
-    """Entries that cannot continue the chain central holds are rejected with a reason, kept in
-    the outbox for the supervisor, and never lost from the journal."""
+    """A journal that lost entries central holds would reuse their sequence numbers: the desk
+    appends nothing more, and says why, from the key store's record and from central's."""
     import sqlite3
 
     data = tmp_path / "desk"
@@ -155,11 +158,9 @@ def test_a_desk_restored_from_an_old_copy_is_refused_and_keeps_the_refusals(
 
     with reopen(data) as desk:
         desk.login("salim", "1111")
-        again = desk.record_reprint(first)  # sequence number 2 again, with other content
+        with pytest.raises(JournalStopped) as stopped:
+            desk.record_reprint(first)  # it would be sequence number 2 again
+        assert stopped.value.code == "journal.behind_anchor"
         status = desk.sync_once()
-        assert status.rejected == 1 and status.waiting == 0
-        (refused,) = desk.flagged_entries()
-        assert refused["entry_id"] == again.entry_id and refused["state"] == "rejected"
-        assert refused["reason"] == "sequence number 2 already holds another entry"
-        assert desk.verify_journal() == (2, None)
-        assert desk.sync_once().rejected == 1  # still there, not retried for ever
+        assert status.last_error == "journal.central_ahead" and status.waiting == 0
+        assert status.rejected == 0 and desk.verify_journal() == (1, None)

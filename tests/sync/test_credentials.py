@@ -23,8 +23,8 @@ def test_system_choice_without_a_backend_fails_loudly(tmp_path: Path):
     keyring.set_keyring(fail.Keyring())
     with pytest.raises(ConfigError) as err:
         KeyStore.open("system", tmp_path)
-    assert err.value.code == "config.no_keyring"
-    assert "encrypted-file" in err.value.message("en")
+    assert err.value.code == "config.no_os_keyring"
+    assert "--keyring encrypted-file" in err.value.message("en")
 
 
 def test_memory_store_round_trip(tmp_path: Path):
