@@ -18,7 +18,6 @@ from typing import Any
 from erial_desk.domain.canonical import parse
 from erial_desk.domain.errors import IntegrityError
 
-from . import schema
 from .engine import connect_raw
 from .projections import APPLY
 
@@ -122,8 +121,9 @@ def _compare(
     return found
 
 
-def _columns(table: str) -> list[str]:
-    return [c.name for c in schema.metadata.tables[table].columns]
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    """The table's columns as the migrations made them (the scratch copy has the same DDL)."""
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
 
 
 @contextmanager
@@ -161,9 +161,11 @@ def shift_figures(path: Path, shift_id: str) -> ShiftFigures:
             return ShiftFigures(0, _expected_cash(db, shift_id), [missing])
         _replay(db, scratch, int(opened[0]))
         where, params = "WHERE shift_id = ?", (shift_id,)
-        found = _compare(db, scratch, "shifts", "shift_id", _columns("shifts"), where, params)
+        found = _compare(
+            db, scratch, "shifts", "shift_id", _columns(scratch, "shifts"), where, params
+        )
         found += _compare(
-            db, scratch, "transactions", "seq", _columns("transactions"), where, params
+            db, scratch, "transactions", "seq", _columns(scratch, "transactions"), where, params
         )
         return ShiftFigures(_expected_cash(scratch, shift_id), _expected_cash(db, shift_id), found)
 
@@ -173,7 +175,7 @@ def derived_differences(path: Path) -> list[Difference]:
     shifts and the outbox's entries (wallets and subscribers also take central's feed)."""
     with _snapshot(path) as db, closing(_scratch(db)) as scratch:
         _replay(db, scratch, 1)
-        found = _compare(db, scratch, "shifts", "shift_id", _columns("shifts"))
-        found += _compare(db, scratch, "transactions", "seq", _columns("transactions"))
+        found = _compare(db, scratch, "shifts", "shift_id", _columns(scratch, "shifts"))
+        found += _compare(db, scratch, "transactions", "seq", _columns(scratch, "transactions"))
         found += _compare(db, scratch, "outbox", "seq", ["seq"])
         return found
