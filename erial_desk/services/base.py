@@ -18,6 +18,7 @@ from erial_desk.domain.entries import Payload, receipt_number, terminal_code
 from erial_desk.domain.errors import AuthError, CentralError, CentralUnavailable, StateError
 from erial_desk.domain.policy import Action, FeeCatalogue, Office, Policy, check_allowed
 from erial_desk.store.journal import AppendedEntry, Journal
+from erial_desk.store.transaction import write_transaction
 
 from .results import OperatorSession
 
@@ -152,27 +153,20 @@ class DeskBase:
         settle_now = not self.settings.central_url
         by_id = {entry.entry_id: entry for entry in entries}
         conn = self.journal.raw_connection()
-        with self.journal.lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for result in results:
-                    entry = by_id[result.entry_id]
-                    before = conn.execute(
-                        "SELECT state FROM outbox WHERE seq = ?", (entry.seq,)
-                    ).fetchone()
-                    conn.execute(
-                        "UPDATE outbox SET state = ?, result = ?,"
-                        " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
-                        (result.status, result.reason, entry.seq),
-                    )
-                    acknowledged = result.status in ("applied", "duplicate", "flagged")
-                    if settle_now and before and before[0] == "pending" and acknowledged:
-                        self._settle_pending_debit(conn, entry)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with write_transaction(conn, self.journal.lock):
+            for result in results:
+                entry = by_id[result.entry_id]
+                before = conn.execute(
+                    "SELECT state FROM outbox WHERE seq = ?", (entry.seq,)
+                ).fetchone()
+                conn.execute(
+                    "UPDATE outbox SET state = ?, result = ?,"
+                    " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
+                    (result.status, result.reason, entry.seq),
+                )
+                acknowledged = result.status in ("applied", "duplicate", "flagged")
+                if settle_now and before and before[0] == "pending" and acknowledged:
+                    self._settle_pending_debit(conn, entry)
 
     @staticmethod
     def _settle_pending_debit(conn: sqlite3.Connection, entry: SignedEntry) -> None:

@@ -12,6 +12,7 @@ from erial_desk.domain.errors import AuthError
 from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.pins import verify_pin
 from erial_desk.domain.policy import Role
+from erial_desk.store.transaction import write_transaction
 
 from .base import DeskBase
 from .results import Approval, OperatorSession
@@ -25,15 +26,8 @@ class SessionMixin(DeskBase):
     def refresh_operators(self, operators: list[OperatorRecord]) -> None:
         """Replace the office's operators (from central's feed) in the local table."""
         conn = self.journal.raw_connection()
-        with self.journal.lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._replace_operators(conn, operators)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with write_transaction(conn, self.journal.lock):
+            self._replace_operators(conn, operators)
 
     @staticmethod
     def _replace_operators(conn: sqlite3.Connection, operators: list[OperatorRecord]) -> None:

@@ -22,6 +22,7 @@ from erial_desk.domain.policy import (
     policy_to_dict,
 )
 from erial_desk.store import sync_state
+from erial_desk.store.transaction import write_transaction
 from erial_desk.sync.client import CentralClient
 from erial_desk.sync.credentials import KeyStore
 
@@ -192,13 +193,11 @@ class SyncMixin(DeskBase):
         office = self.central.office(self.settings.office_id)
         policy, catalogue = self.central.policy(office.office_id)
         sealing = self.central.sealing_key()
-        with self.journal.lock:
-            conn.execute("BEGIN IMMEDIATE")
+        with write_transaction(conn, self.journal.lock):
             sync_state.put_json(conn, "office", office_to_dict(office))
             sync_state.put_json(conn, "policy", policy_to_dict(policy))
             sync_state.put_json(conn, "catalogue", catalogue_to_dict(catalogue))
             sync_state.put_state(conn, "sealing_key", base64.b64encode(sealing).decode())
-            conn.execute("COMMIT")
         self.office, self.policy, self.catalogue = office, policy, catalogue
         self._sealing_key = sealing
 

@@ -13,6 +13,8 @@ from typing import Any
 
 from erial_desk.domain.arabic import search_text_for
 
+from .transaction import write_transaction
+
 _SUBSCRIBER_COLUMNS = (
     "account",
     "kind",
@@ -59,18 +61,11 @@ def apply_feed_page(
 ) -> PageApplied:
     """Apply one page of central's change feed and advance the cursor, atomically."""
     count = 0
-    with lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for change in changes:
-                _apply_change(conn, change["kind"], change["data"])
-                count += 1
-            put_state(conn, "feed_cursor", str(cursor))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with write_transaction(conn, lock):
+        for change in changes:
+            _apply_change(conn, change["kind"], change["data"])
+            count += 1
+        put_state(conn, "feed_cursor", str(cursor))
     return PageApplied(count, cursor)
 
 
@@ -91,22 +86,15 @@ def recount_pending_debits(
     """After a complete pull: each wallet's pending debits are the offline debits made here,
     not voided, that central had not acknowledged before the pull began (those it had are in
     the balance the pull brought, or were not charged at all)."""
-    with lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute(
-                "UPDATE wallets SET pending_debits = COALESCE((SELECT SUM(t.amount +"
-                " t.service_charge) FROM transactions t JOIN outbox o ON o.seq = t.seq"
-                " WHERE t.account = wallets.account AND t.entry_type = 'bill_paid'"
-                " AND t.method = 'wallet' AND t.status = 'pending' AND t.voided_by IS NULL"
-                " AND (o.state NOT IN (?, ?, ?) OR o.seq > ?)), 0)",
-                (*ACKNOWLEDGED, acknowledged_before),
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with write_transaction(conn, lock):
+        conn.execute(
+            "UPDATE wallets SET pending_debits = COALESCE((SELECT SUM(t.amount +"
+            " t.service_charge) FROM transactions t JOIN outbox o ON o.seq = t.seq"
+            " WHERE t.account = wallets.account AND t.entry_type = 'bill_paid'"
+            " AND t.method = 'wallet' AND t.status = 'pending' AND t.voided_by IS NULL"
+            " AND (o.state NOT IN (?, ?, ?) OR o.seq > ?)), 0)",
+            (*ACKNOWLEDGED, acknowledged_before),
+        )
 
 
 def _apply_change(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> None:
@@ -160,23 +148,16 @@ def cache_bills(
     bills: Iterable[dict[str, Any]],
     fetched_at: str,
 ) -> None:
-    with lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("DELETE FROM bills_cache WHERE kind = ? AND lookup_key = ?", (kind, key))
-            conn.executemany(
-                "INSERT OR REPLACE INTO bills_cache (bill_id, kind, lookup_key, data, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    (b["bill_id"], kind, key, json.dumps(b, ensure_ascii=False), fetched_at)
-                    for b in bills
-                ],
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with write_transaction(conn, lock):
+        conn.execute("DELETE FROM bills_cache WHERE kind = ? AND lookup_key = ?", (kind, key))
+        conn.executemany(
+            "INSERT OR REPLACE INTO bills_cache (bill_id, kind, lookup_key, data, fetched_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (b["bill_id"], kind, key, json.dumps(b, ensure_ascii=False), fetched_at)
+                for b in bills
+            ],
+        )
 
 
 def cached_bills(

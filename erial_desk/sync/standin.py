@@ -33,6 +33,7 @@ from erial_desk.domain.errors import AuthError, NotFoundError, StateError
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
 from erial_desk.domain.policy import BillKind, FeeCatalogue, Office, Policy, Role
+from erial_desk.store.transaction import write_transaction
 
 from . import demo_records
 
@@ -54,6 +55,16 @@ CREATE TABLE IF NOT EXISTS applied (entry_id TEXT PRIMARY KEY, hash TEXT, status
 CREATE TABLE IF NOT EXISTS authorisations (entry_id TEXT PRIMARY KEY, reference TEXT,
     account TEXT, amount INTEGER, bill_id TEXT, office_id TEXT);
 """
+
+
+def _insufficient(balance: int, needed: int) -> StateError:
+    return StateError(
+        "wallet.insufficient",
+        balance=format_amount(balance),
+        balance_ar=format_amount(balance, "ar"),
+        needed=format_amount(needed),
+        needed_ar=format_amount(needed, "ar"),
+    )
 
 
 class LocalCentral:
@@ -80,8 +91,10 @@ class LocalCentral:
         self._db.close()
 
     def _seed(self) -> None:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        with write_transaction(self._db) as db:
+            self._seed_rows(db)
+
+    def _seed_rows(self, db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO keys VALUES ('sealing', ?)", (bytes(PrivateKey.generate()),))
         hashes = demo_records.operator_pin_hashes()
         for op_id, office_id, name_en, name_ar, role, _pin in demo_records.OPERATORS:
@@ -111,7 +124,6 @@ class LocalCentral:
                     "INSERT INTO office_wallets VALUES (?, ?)",
                     (office.office_id, demo_records.OFFICE_WALLET_OPENING),
                 )
-        db.execute("COMMIT")
 
     # --- reference data ------------------------------------------------------------------
 
@@ -168,57 +180,46 @@ class LocalCentral:
     # --- online authorisation --------------------------------------------------------------
 
     def authorise_debit(self, request: DebitRequest) -> Authorisation:
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                done = db.execute(
-                    "SELECT reference FROM authorisations WHERE entry_id = ?", (request.entry_id,)
-                ).fetchone()
-                if done:  # the same request again: answer as the first time
-                    db.execute("COMMIT")
-                    return Authorisation(done[0], self._balance(request))
-                if request.bill_id is not None:
-                    self._check_bill_open(request.bill_id)
-                if request.account is None:
-                    balance = self._office_wallet(request.office_id)
-                else:
-                    balance, pin_error = self._check_wallet_pin(request)
-                    if pin_error is not None:
-                        db.execute("COMMIT")  # the failure counter must stick
-                        raise pin_error
-                if balance < request.amount:
-                    raise StateError(
-                        "wallet.insufficient",
-                        balance=format_amount(balance),
-                        balance_ar=format_amount(balance, "ar"),
-                        needed=format_amount(request.amount),
-                        needed_ar=format_amount(request.amount, "ar"),
-                    )
-                self._move(request.account, request.office_id, -request.amount)
-                if request.bill_id is not None:
-                    db.execute(
-                        "UPDATE bills SET status = 'paid', paid_by = ? WHERE bill_id = ?",
-                        (request.entry_id, request.bill_id),
-                    )
-                reference = "AU" + uuid.uuid4().hex[:10].upper()
-                db.execute(
-                    "INSERT INTO authorisations VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        request.entry_id,
-                        reference,
-                        request.account,
-                        request.amount,
-                        request.bill_id,
-                        request.office_id,
-                    ),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-            return Authorisation(reference, self._balance(request))
+        with write_transaction(self._db, self._lock) as db:
+            done = db.execute(
+                "SELECT reference FROM authorisations WHERE entry_id = ?", (request.entry_id,)
+            ).fetchone()
+            if done:  # the same request again: answer as the first time
+                return Authorisation(done[0], self._balance(request))
+            if request.bill_id is not None:
+                self._check_bill_open(request.bill_id)
+            if request.account is None:
+                balance, pin_error = self._office_wallet(request.office_id), None
+            else:
+                balance, pin_error = self._check_wallet_pin(request)
+            if pin_error is None:
+                reference = self._debit(request, balance)
+        if pin_error is not None:
+            raise pin_error  # after the commit: the failure counter must stick
+        return Authorisation(reference, self._balance(request))
+
+    def _debit(self, request: DebitRequest, balance: int) -> str:
+        if balance < request.amount:
+            raise _insufficient(balance, request.amount)
+        self._move(request.account, request.office_id, -request.amount)
+        if request.bill_id is not None:
+            self._db.execute(
+                "UPDATE bills SET status = 'paid', paid_by = ? WHERE bill_id = ?",
+                (request.entry_id, request.bill_id),
+            )
+        reference = "AU" + uuid.uuid4().hex[:10].upper()
+        self._db.execute(
+            "INSERT INTO authorisations VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                request.entry_id,
+                reference,
+                request.account,
+                request.amount,
+                request.bill_id,
+                request.office_id,
+            ),
+        )
+        return reference
 
     def _balance(self, request: DebitRequest) -> int:
         if request.account is None:
@@ -282,29 +283,20 @@ class LocalCentral:
 
     def cancel_debit(self, entry_id: str) -> str:
         """Reverse a debit the desk abandoned and reopen its bill (see central's rule)."""
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute(
-                    "SELECT account, amount, bill_id, office_id FROM authorisations"
-                    " WHERE entry_id = ? AND bill_id IS NOT NULL",
-                    (entry_id,),
-                ).fetchone()
-                if row is None:
-                    db.execute("COMMIT")
-                    return "unknown"
-                self._move(row[0], row[3], row[1])
-                db.execute(
-                    "UPDATE bills SET status = 'open', paid_by = NULL WHERE paid_by = ?",
-                    (entry_id,),
-                )
-                db.execute("DELETE FROM authorisations WHERE entry_id = ?", (entry_id,))
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with write_transaction(self._db, self._lock) as db:
+            row = db.execute(
+                "SELECT account, amount, bill_id, office_id FROM authorisations"
+                " WHERE entry_id = ? AND bill_id IS NOT NULL",
+                (entry_id,),
+            ).fetchone()
+            if row is None:
+                return "unknown"
+            self._move(row[0], row[3], row[1])
+            db.execute(
+                "UPDATE bills SET status = 'open', paid_by = NULL WHERE paid_by = ?",
+                (entry_id,),
+            )
+            db.execute("DELETE FROM authorisations WHERE entry_id = ?", (entry_id,))
         return "cancelled"
 
     def authorise_reversal(
@@ -313,32 +305,18 @@ class LocalCentral:
         """Take a voided top-up back out of the wallet; refused when it was already spent."""
         if account is None:
             return None
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                balance = self.wallet_balance(account)
-                if balance is None:
-                    raise NotFoundError("subscriber.not_found")
-                if balance < amount:
-                    raise StateError(
-                        "wallet.insufficient",
-                        balance=format_amount(balance),
-                        balance_ar=format_amount(balance, "ar"),
-                        needed=format_amount(amount),
-                        needed_ar=format_amount(amount, "ar"),
-                    )
-                self._move(account, "", -amount)
-                reference = "RV" + uuid.uuid4().hex[:10].upper()
-                db.execute(
-                    "INSERT INTO authorisations VALUES (?, ?, ?, ?, NULL, NULL)",
-                    (entry_id, reference, account, -amount),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with write_transaction(self._db, self._lock) as db:
+            balance = self.wallet_balance(account)
+            if balance is None:
+                raise NotFoundError("subscriber.not_found")
+            if balance < amount:
+                raise _insufficient(balance, amount)
+            self._move(account, "", -amount)
+            reference = "RV" + uuid.uuid4().hex[:10].upper()
+            db.execute(
+                "INSERT INTO authorisations VALUES (?, ?, ?, ?, NULL, NULL)",
+                (entry_id, reference, account, -amount),
+            )
         return Authorisation(reference, balance - amount)
 
     # --- journal push ----------------------------------------------------------------------
@@ -351,15 +329,12 @@ class LocalCentral:
         return results
 
     def _apply_once(self, entry: SignedEntry) -> PushResult:
-        db = self._db
         digest = hashlib.sha256(entry.body).hexdigest()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self._db) as db:
             seen = db.execute(
                 "SELECT hash, status, reason FROM applied WHERE entry_id = ?", (entry.entry_id,)
             ).fetchone()
             if seen is not None:
-                db.execute("COMMIT")
                 if seen[0] != digest:
                     return PushResult(entry.entry_id, "rejected", "same id, different content")
                 return PushResult(entry.entry_id, "duplicate", seen[2])
@@ -367,11 +342,6 @@ class LocalCentral:
             db.execute(
                 "INSERT INTO applied VALUES (?, ?, ?, ?)", (entry.entry_id, digest, status, reason)
             )
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         return PushResult(entry.entry_id, status, reason)
 
     def _apply(self, env: dict[str, Any]) -> tuple[str, str | None]:
