@@ -38,6 +38,7 @@ class DeskBase:
     _read: Engine
     _session: OperatorSession | None
     _sealing_key: bytes | None
+    _reference_key: bytes | None = None  # central's, pinned in the key store
     _push_lock: threading.Lock
     _sync_wake: threading.Event | None = None
 
@@ -47,6 +48,15 @@ class DeskBase:
     def _reading(self) -> Iterator[Connection]:
         with self._read.connect() as conn:
             yield conn
+
+    @contextmanager
+    def _reading_raw(self) -> Iterator[sqlite3.Connection]:
+        """A reader connection as plain ``sqlite3``, for the store functions that take one:
+        reads never use the journal's writer connection, which other threads write on."""
+        with self._read.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            yield raw
 
     def _open_shift_row(self) -> tuple[str, str] | None:
         with self._reading() as conn:

@@ -12,6 +12,7 @@ from erial_desk.domain.errors import AuthError
 from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.pins import verify_pin
 from erial_desk.domain.policy import Role
+from erial_desk.domain.reference import check_reference, operator_data
 from erial_desk.store.transaction import write_transaction
 
 from .base import DeskBase
@@ -34,7 +35,7 @@ class SessionMixin(DeskBase):
         conn.execute("DELETE FROM operators")
         conn.executemany(
             "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
-            " active) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " active, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     o.operator_id,
@@ -44,6 +45,7 @@ class SessionMixin(DeskBase):
                     o.role.value,
                     o.pin_hash,
                     o.active,
+                    o.signature,
                 )
                 for o in operators
             ],
@@ -56,8 +58,9 @@ class SessionMixin(DeskBase):
             row = conn.execute(
                 text(
                     "SELECT o.name_en, o.name_ar, o.role, o.pin_hash, o.active, o.office_id,"
-                    " l.failures, l.locked_until FROM operators o LEFT JOIN login_state l"
-                    " ON l.operator_id = o.operator_id WHERE o.operator_id = :id"
+                    " l.failures, l.locked_until, o.signature FROM operators o"
+                    " LEFT JOIN login_state l ON l.operator_id = o.operator_id"
+                    " WHERE o.operator_id = :id"
                 ),
                 {"id": operator_id},
             ).fetchone()
@@ -65,7 +68,11 @@ class SessionMixin(DeskBase):
         if row is None:
             # Same answer as a wrong PIN: do not tell which operator ids exist.
             raise AuthError("login.failed", left=attempts)
-        name_en, name_ar, role, pin_hash, active, office_id, failures, locked_until = row
+        name_en, name_ar, role, pin_hash, active, office_id, failures, locked_until, sig = row
+        # The row is used only as central signed it: a PIN hash or role edited in the file
+        # (a clerk approving as the supervisor) is refused, before any PIN is tried.
+        signed = operator_data(operator_id, office_id, name_en, name_ar, role, pin_hash, active)
+        check_reference(self._reference_key, "operator", signed, sig)
         now = _now()
         if locked_until and datetime.fromisoformat(locked_until) > now:
             raise AuthError("login.locked", until=locked_until[11:16] + " UTC")

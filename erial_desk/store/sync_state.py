@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from erial_desk.domain.arabic import search_text_for
+from erial_desk.domain.reference import SIGNED_KINDS, check_reference
 
 from .transaction import write_transaction
 
@@ -57,13 +58,22 @@ class PageApplied:
 
 
 def apply_feed_page(
-    conn: sqlite3.Connection, lock: threading.Lock, changes: Iterable[dict[str, Any]], cursor: int
+    conn: sqlite3.Connection,
+    lock: threading.Lock,
+    changes: Iterable[dict[str, Any]],
+    cursor: int,
+    reference_key: bytes | None,
 ) -> PageApplied:
-    """Apply one page of central's change feed and advance the cursor, atomically."""
+    """Apply one page of central's change feed and advance the cursor, atomically. Reference
+    data (policy, catalogue, operators) must carry central's signature under ``reference_key``;
+    one that does not stops the page, nothing of it applied."""
     count = 0
     with write_transaction(conn, lock):
         for change in changes:
-            _apply_change(conn, change["kind"], change["data"])
+            kind, data, signature = change["kind"], change["data"], change.get("signature")
+            if kind in SIGNED_KINDS:
+                check_reference(reference_key, kind, data, signature)
+            _apply_change(conn, kind, data, signature)
             count += 1
         put_state(conn, "feed_cursor", str(cursor))
     return PageApplied(count, cursor)
@@ -97,16 +107,28 @@ def recount_pending_debits(
         )
 
 
-def _apply_change(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> None:
+def put_signed(conn: sqlite3.Connection, kind: str, data: Any, signature: str) -> None:
+    """Reference data as central signed it, with the signature checked again when read."""
+    put_json(conn, kind, data)
+    put_state(conn, f"{kind}_signature", signature)
+
+
+def get_signed(conn: sqlite3.Connection, kind: str) -> tuple[Any, str | None]:
+    return get_json(conn, kind), get_state(conn, f"{kind}_signature")
+
+
+def _apply_change(
+    conn: sqlite3.Connection, kind: str, data: dict[str, Any], signature: str | None
+) -> None:
     if kind in ("policy", "catalogue"):
-        put_json(conn, kind, data)
+        put_signed(conn, kind, data, signature or "")
     elif kind == "operator":
         conn.execute(
             "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
-            " active) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(operator_id) DO UPDATE SET"
-            " office_id = excluded.office_id, name_en = excluded.name_en,"
+            " active, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(operator_id)"
+            " DO UPDATE SET office_id = excluded.office_id, name_en = excluded.name_en,"
             " name_ar = excluded.name_ar, role = excluded.role, pin_hash = excluded.pin_hash,"
-            " active = excluded.active",
+            " active = excluded.active, signature = excluded.signature",
             (
                 data["operator_id"],
                 data["office_id"],
@@ -115,6 +137,7 @@ def _apply_change(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> 
                 data["role"],
                 data["pin_hash"],
                 bool(data["active"]),
+                signature,
             ),
         )
     elif kind == "subscriber":

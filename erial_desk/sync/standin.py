@@ -4,7 +4,8 @@ It keeps, in its own SQLite file beside the desk's data, what central would: dem
 operators, bills with their status, wallets with PIN verifiers, central's sealing key pair, and
 which entries it has applied. It follows the central rules the desk relies on: a wallet debit is
 authorised against balance and PIN, a bill is never collected twice, a pushed entry is applied
-once (its id is the idempotency key). It does not check signatures: the real server does.
+once (its id is the idempotency key). It does not check entries' signatures: the real server
+does. It signs the operators it hands out, as central does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.public import PrivateKey
 
 from erial_desk.domain.central import (
@@ -33,6 +35,7 @@ from erial_desk.domain.errors import AuthError, NotFoundError, StateError
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
 from erial_desk.domain.policy import BillKind, FeeCatalogue, Office, Policy, Role
+from erial_desk.domain.reference import operator_data, sign_reference
 from erial_desk.store.transaction import write_transaction
 
 from . import demo_records
@@ -85,6 +88,15 @@ class LocalCentral:
             self._seed()
         self._sealing_private = bytes(
             self._db.execute("SELECT value FROM keys WHERE name = 'sealing'").fetchone()[0]
+        )
+        # Reference data is signed as the real central signs it (a stand-in file made before
+        # that gets its key now).
+        self._db.execute(
+            "INSERT OR IGNORE INTO keys VALUES ('reference', ?)",
+            (Ed25519PrivateKey.generate().private_bytes_raw(),),
+        )
+        self._reference = Ed25519PrivateKey.from_private_bytes(
+            bytes(self._db.execute("SELECT value FROM keys WHERE name = 'reference'").fetchone()[0])
         )
 
     def close(self) -> None:
@@ -144,7 +156,23 @@ class LocalCentral:
             " FROM operators WHERE office_id = ?",
             (office_id,),
         ).fetchall()
-        return [OperatorRecord(r[0], r[1], r[2], r[3], Role(r[4]), r[5], bool(r[6])) for r in rows]
+        return [
+            OperatorRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                Role(r[4]),
+                r[5],
+                bool(r[6]),
+                sign_reference(self._reference, "operator", operator_data(*r)),
+            )
+            for r in rows
+        ]
+
+    def reference_public_key(self) -> bytes:
+        """The key a desk pins to check the operators it is given."""
+        return self._reference.public_key().public_bytes_raw()
 
     def sealing_key(self) -> bytes:
         return bytes(PrivateKey(self._sealing_private).public_key)

@@ -7,6 +7,7 @@ corruption is undone afterwards, so the module's closing audit still holds.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Iterator
@@ -73,19 +74,52 @@ def test_office_terminal_and_enrolment(central: Central):
 
 def test_operator_add(central: Central):
     operator = "op" + secrets.token_hex(3)
-    args = ["--role", "supervisor", "--name-en", "Op", "--name-ar", "مشرف", "--pin", "5678"]
-    done = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args)
+    args = ["--role", "supervisor", "--name-en", "Op", "--name-ar", "مشرف"]
+    # The PIN never on the command line: here piped to standard input, as a script does.
+    done = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args, input="5678\n")
     assert done.returncode == 0, done.stderr
     sim = central.terminal("MCT-MUTRAH")
     changes = sim.get("/v1/feed", limit=10000).json()["changes"]
     (record,) = [c["data"] for c in changes if c["kind"] == "operator" and c["key"] == operator]
     assert record["role"] == "supervisor"
     assert record["pin_hash"].startswith("scrypt$") and "5678" not in record["pin_hash"]
-    duplicate = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args)
+    duplicate = central.cli(
+        "operator", "add", operator, "--office", "MCT-MUTRAH", *args, input="5678\n"
+    )
     assert duplicate.returncode == 1
-    unknown = central.cli("operator", "add", "x" + operator, "--office", "NOPE", *args)
+    assert "already exists" in duplicate.stderr and "UNIQUE" not in duplicate.stderr
+    unknown = central.cli(
+        "operator", "add", "x" + operator, "--office", "NOPE", *args, input="5678\n"
+    )
     assert unknown.returncode == 1
     assert "No such office" in unknown.stderr
+
+
+def test_operator_pin_is_never_an_argument(central: Central):
+    operator = "op" + secrets.token_hex(3)
+    args = ["--role", "clerk", "--name-en", "Op", "--name-ar", "موظف"]
+    with_pin = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args,
+                           "--pin", "5678", input="5678\n")  # fmt: skip
+    assert with_pin.returncode == 2 and "--pin" in with_pin.stderr
+    env = {**os.environ, "ERIAL_CENTRAL_OPERATOR_PIN": "2468"}
+    done = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args, env=env)
+    assert done.returncode == 0, done.stderr
+    sim = central.terminal("MCT-MUTRAH")
+    changes = sim.get("/v1/feed", limit=10000).json()["changes"]
+    (record,) = [c["data"] for c in changes if c["kind"] == "operator" and c["key"] == operator]
+    from erial_desk.domain.pins import verify_pin
+
+    assert verify_pin("2468", record["pin_hash"])
+    bad = central.cli("operator", "add", "y" + operator, "--office", "MCT-MUTRAH", *args,
+                      input="12\n")  # fmt: skip
+    assert bad.returncode == 1 and "A PIN has 4 to 6 digits." in bad.stderr
+
+
+def test_seeding_twice_says_it_is_already_seeded(central: Central):
+    again = central.cli("seed-demo", "--subscribers", "5", "--bills", "5")
+    assert again.returncode == 0, again.stderr
+    assert "already loaded" in again.stdout
+    assert "UNIQUE" not in again.stdout + again.stderr and "Traceback" not in again.stderr
 
 
 def test_credentials(central: Central):
