@@ -61,9 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     enroll = sub.add_parser("enroll", help="register this terminal with central")
     enroll.add_argument("--server", required=True, help="central's https:// address")
     enroll.add_argument("--code", required=True, help="the one-time enrolment code")
-    sync = sub.add_parser(
-        "sync", help="one round: push waiting entries, pull central's changes, then exit"
-    )
+    about_sync = "one round: push waiting entries, pull central's changes, then exit"
+    sync = sub.add_parser("sync", help=about_sync, description=about_sync)
     # Accepted for older scripts; one round is all 'sync' ever does.
     sync.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     sub.add_parser("status", help="sync status: online, entries waiting, last sync, last error")

@@ -110,6 +110,9 @@ class DeskBase:
             self._sealing_key = self.central.sealing_key()
         return self._sealing_key
 
+    def _reference_refused(self) -> None:
+        """Reference data failed its signature check (see the sync mixin)."""
+
     def _after_commit(self) -> None:
         """A transaction was committed: let central know. With the local stand-in this pushes at
         once; with the real server the sync worker is woken, and the counter never waits for

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from erial_desk.domain.central import OperatorRecord
-from erial_desk.domain.errors import AuthError
+from erial_desk.domain.errors import AuthError, IntegrityError
 from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.pins import verify_pin
 from erial_desk.domain.policy import Role
@@ -72,7 +72,11 @@ class SessionMixin(DeskBase):
         # The row is used only as central signed it: a PIN hash or role edited in the file
         # (a clerk approving as the supervisor) is refused, before any PIN is tried.
         signed = operator_data(operator_id, office_id, name_en, name_ar, role, pin_hash, active)
-        check_reference(self._reference_key, "operator", signed, sig)
+        try:
+            check_reference(self._reference_key, "operator", signed, sig)
+        except IntegrityError:
+            self._reference_refused()
+            raise
         now = _now()
         if locked_until and datetime.fromisoformat(locked_until) > now:
             raise AuthError("login.locked", until=locked_until[11:16] + " UTC")

@@ -162,6 +162,16 @@ class SyncMixin(DeskBase):
             store_central_key(keys, self.terminal_id, pinned)
         self._reference_key = pinned
 
+    def _reference_refused(self) -> None:
+        """A row of the file failed central's signature: the next pull starts the feed again
+        from the beginning, so central's signed rows replace the edited ones."""
+        log.warning("reference data on this desk failed central's signature; pulling it again")
+        if isinstance(self.central, CentralClient):
+            conn = self.journal.raw_connection()
+            with write_transaction(conn, self.journal.lock):
+                conn.execute("DELETE FROM sync_state WHERE key = 'feed_cursor'")
+            self.wake_sync()
+
     def _ensure_reference_key(self) -> None:
         """A desk enrolled before the reference key was pinned at enrolment pins it now."""
         assert isinstance(self.central, CentralClient)
@@ -181,7 +191,13 @@ class SyncMixin(DeskBase):
             self._sync_round(progress)
         except DeskError as exc:
             self._online = not isinstance(exc, CentralUnavailable)
-            log.warning("sync round stopped: %s %s", exc.code, exc.params)
+            # Plain unreachability is common (offline for hours) and needs no traceback.
+            log.warning(
+                "sync round stopped: %s %s",
+                exc.code,
+                exc.params,
+                exc_info=exc.code != "central.unreachable",
+            )
             self._record_sync_error(exc)
         except Exception:
             # A defect or a damaged answer the client did not foresee: logged with its

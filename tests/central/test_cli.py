@@ -211,3 +211,40 @@ def test_audit_passes_then_fails_on_corruption(central: Central, terminal: Termi
 
     code, out = audit_problems(central)
     assert code == 0, out
+
+
+def test_serve_names_itself_and_logs_beside_its_database(tmp_path):
+    from erial_desk import __version__
+
+    from .conftest import start_server, stop_server
+
+    database = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    console = tmp_path / "console.log"
+    process, base_url = start_server(database, tmp_path / "secrets.json", console)
+    try:
+        key = requests.get(f"{base_url}/v1/central-key", timeout=30).json()
+        assert len(bytes.fromhex(key["reference_public_key"])) == 32
+        bad = requests.get(f"{base_url}/v1/feed", headers={"Authorization": "Bearer x"}, timeout=30)
+        assert bad.status_code == 401
+    finally:
+        stop_server(process)
+    printed = console.read_text()
+    assert f"erial-central {__version__} serving {base_url} (API /v1)" in printed
+    assert f"on database {database}" in printed
+    log = (tmp_path / "erial-central.log").read_text()
+    assert f"serving {base_url}" in log and "Application startup complete" in log
+    assert "Bearer x" not in log
+
+
+def test_shown_database_hides_the_password_and_logs_go_beside_secrets(tmp_path):
+    from erial_central.logs import default_log_file, shown_database
+
+    url = "postgresql+psycopg://erial:s3cret@db.example/erial"
+    assert "s3cret" not in shown_database(url) and "erial:***@db.example/erial" in shown_database(
+        url
+    )
+    assert default_log_file(url, tmp_path / "secrets.json") == tmp_path / "erial-central.log"
+    from erial_desk.domain.redaction import redact
+
+    line = redact(f"connect {url} token=et_abcdefghijklmnop pin: 1234 Bearer et_zzz")
+    assert "s3cret" not in line and "abcdefghijklmnop" not in line and "1234" not in line
