@@ -232,7 +232,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "central.refused": (
         "The central server refused the request: {reason} If it happens again, call the "
         "municipality's IT team.",
-        "رفض الخادم المركزي الطلب: {reason} إذا تكرر ذلك فاتصل بقسم تقنية المعلومات بالبلدية.",
+        "رفض الخادم المركزي الطلب: {reason_ar} إذا تكرر ذلك فاتصل بقسم تقنية المعلومات بالبلدية.",
     ),
     # A sync answer that is not central's (e.g. a café's Wi-Fi sign-in page) or not understood.
     "central.unexpected_answer": (
