@@ -209,5 +209,9 @@ def _walk(data_dir: Path) -> int:
         print(f"  {checked} entries verified; broken: {broken}")
         out = io.StringIO()
         print(f"  {desk.export_journal(out)} entries exported as JSON lines")
-        print(f"  sync states: {desk.outbox_counts()}")
+        counts = desk.outbox_counts()
+        print(
+            f"  sent to central and applied: {counts.get('applied', 0)};"
+            f" waiting: {counts.get('pending', 0)}"
+        )
         return 0 if broken is None else 3

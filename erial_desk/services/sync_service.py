@@ -30,8 +30,8 @@ from erial_desk.sync.standin import LocalCentral
 from .base import DeskBase
 
 PUSH_BATCH = 500
-_CACHED = ("office", "policy", "catalogue", "sealing_key")
 FEED_PAGE = 5000
+_CACHED = ("office", "policy", "catalogue", "sealing_key")  # kept signed for offline opening
 MAX_BACKOFF = 300.0  # seconds between worker rounds at most while central cannot be reached
 
 log = logging.getLogger(__name__)
