@@ -263,10 +263,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "استمر ذلك فأرسل ملف السجل إلى قسم تقنية المعلومات بالبلدية.",
     ),
     "reference.unsigned": (
-        "The {what} kept on this desk does not carry the central server's valid signature, so "
-        "it is not used. Connect to the network and synchronise; if this stays, call the "
-        "municipality's IT team.",
-        "‏{what_ar} المحفوظة على هذه المحطة لا تحمل توقيعًا صحيحًا من الخادم المركزي، لذلك لا "
+        "The {what} does not carry the central server's valid signature (it was changed after "
+        "central signed it), so it is not used. Connect to the network and synchronise; if "
+        "this stays, call the municipality's IT team.",
+        "‏{what_ar}: لا تحمل توقيعًا صحيحًا من الخادم المركزي (تم تغييرها بعد توقيعها)، لذلك لا "
         "تُستخدم. اتصل بالشبكة وزامن المحطة؛ إذا استمر ذلك فاتصل بقسم تقنية المعلومات بالبلدية.",
     ),
     "sync.revoked": (

@@ -38,7 +38,7 @@ def test_supervisor_hash_swapped_in_the_file_cannot_approve(clerk_desk):
     with pytest.raises(IntegrityError) as err:
         clerk_desk.void(second.entry_id, "typed the wrong amount", Approval("aisha", "1111"))
     message = err.value.message("en")
-    assert message.startswith("The operator list kept on this desk does not carry the central")
+    assert message.startswith("The operator list does not carry the central server's valid")
     assert "call the municipality's IT team" in message
     assert "قائمة المشغلين" in err.value.message("ar")
     assert clerk_desk.shift_summary().voids.count == 1
