@@ -409,12 +409,20 @@ class CentralClient:
 
     @_shaped
     def enrol(self, code: str, terminal_id: str, public_key: bytes) -> dict[str, Any]:
-        return self.request(
+        answer = self.request(
             "POST",
             "/v1/enrol",
             auth=False,
             json={"code": code, "terminal_id": terminal_id, "public_key": public_key.hex()},
         )
+        # What the desk keeps from it must be there, central's reference key included.
+        if not (
+            isinstance(answer["token"], str)
+            and isinstance(answer["office_id"], str)
+            and len(bytes.fromhex(answer["reference_public_key"])) == 32
+        ):
+            raise TypeError("enrolment answer")
+        return dict(answer)
 
     def close(self) -> None:
         self.session.close()
