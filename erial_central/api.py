@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -18,7 +17,7 @@ from sqlalchemy.exc import DataError
 from erial_desk.domain.identifiers import normalise_account_number
 from erial_desk.domain.policy import BillKind, catalogue_to_dict, office_to_dict, policy_to_dict
 
-from . import admin, ingest, records, wallet
+from . import admin, ingest, records, signing, wallet
 from .db import make_engine
 from .errors import ApiError
 from .migrate import upgrade
@@ -183,7 +182,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
     @app.get("/v1/central-key")
     def central_key() -> dict[str, str]:
         """Central's public key: customers' PINs are sealed to it (libsodium sealed box)."""
-        return {"sealing_public_key": base64.b64encode(secrets.sealing_public_key).decode()}
+        return signing.central_key_answer(secrets)
 
     @app.post("/v1/enrol")
     def enrol(request: EnrolRequest) -> dict[str, Any]:
@@ -192,7 +191,9 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         except ValueError as exc:
             raise ApiError(422, "enrol.bad_key") from exc
         with engine.begin() as conn:
-            return admin.enrol(conn, request.code, request.terminal_id, key)
+            return signing.enrol_answer(
+                secrets, admin.enrol(conn, request.code, request.terminal_id, key)
+            )
 
     @app.post("/v1/journal")
     def push(request: PushRequest, term: TerminalDep) -> dict[str, Any]:
@@ -220,18 +221,22 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
     ) -> dict[str, Any]:
         with engine.connect() as conn:
-            return records.feed(conn, term.office_id, term.office_type, cursor, limit)
+            page = records.feed(conn, term.office_id, term.office_type, cursor, limit)
+        return signing.sign_feed_page(secrets, page)
 
     @app.get("/v1/policy")
     def policy(term: TerminalDep) -> dict[str, Any]:
         with engine.connect() as conn:
             current, catalogue = admin.current_policy(conn)
             office = admin.get_office(conn, term.office_id)
-        return {
-            "policy": policy_to_dict(current),
-            "catalogue": catalogue_to_dict(catalogue),
-            "office": office_to_dict(office),
-        }
+        return signing.sign_policy_answer(
+            secrets,
+            {
+                "policy": policy_to_dict(current),
+                "catalogue": catalogue_to_dict(catalogue),
+                "office": office_to_dict(office),
+            },
+        )
 
     @app.get("/v1/subscribers/{account}")
     def subscriber(account: str, term: TerminalDep) -> dict[str, Any]:

@@ -5,11 +5,18 @@ any ``postgresql+psycopg://`` URL works the same)."""
 from __future__ import annotations
 
 import argparse
+import getpass
+import logging
+import logging.config
+import os
 import sys
+from pathlib import Path
 
 from sqlalchemy.exc import IntegrityError
 
 from erial_desk import __version__
+from erial_desk.domain.errors import DeskError
+from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.policy import Office, OfficeType, Role
 
 from . import admin
@@ -35,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--log-file",
+        help="rotating log file (default: erial-central.log beside the SQLite database, or "
+        "beside the secrets file for PostgreSQL)",
+    )
     sub.add_parser("migrate", help="create or upgrade the database schema")
     seed = sub.add_parser("seed-demo", help="demo offices, operators, subscribers and bills")
     seed.add_argument("--subscribers", type=int, default=2000)
@@ -57,18 +69,38 @@ def _parser() -> argparse.ArgumentParser:
     operator = sub.add_parser("operator", help="operators").add_subparsers(
         dest="action", required=True
     )
-    add_operator = operator.add_parser("add")
+    add_operator = operator.add_parser(
+        "add",
+        help=f"an operator; the PIN is asked for (or read from {PIN_VARIABLE}, or from standard "
+        "input when it is not a terminal), never given on the command line",
+    )
     add_operator.add_argument("operator_id")
     add_operator.add_argument("--office", required=True)
     add_operator.add_argument("--role", choices=[r.value for r in Role], required=True)
     add_operator.add_argument("--name-en", required=True)
     add_operator.add_argument("--name-ar", required=True)
-    add_operator.add_argument("--pin", required=True)
     credential = sub.add_parser("credential", help="admin and website credentials")
     credential.add_argument("name")
     credential.add_argument("--scope", choices=("admin", "website"), required=True)
     sub.add_parser("audit", help="replay the ledger and every terminal's chain")
     return parser
+
+
+PIN_VARIABLE = "ERIAL_CENTRAL_OPERATOR_PIN"
+
+
+def read_operator_pin() -> str:
+    """The new operator's PIN: from ``ERIAL_CENTRAL_OPERATOR_PIN`` (scripts), typed twice at a
+    terminal without echo, or one line of standard input (a pipe). Never an argument: command
+    lines end up in shell history and process lists."""
+    if pin := os.environ.get(PIN_VARIABLE):
+        return normalise_pin(pin)
+    if sys.stdin.isatty():
+        first = getpass.getpass("PIN for the new operator: ")
+        if getpass.getpass("The same PIN again: ") != first:
+            raise ApiError(422, "request.invalid", reason="the two PINs differ")
+        return normalise_pin(first)
+    return normalise_pin(sys.stdin.readline())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -80,32 +112,22 @@ def main(argv: list[str] | None = None) -> int:
     except ApiError as exc:
         print(exc.body()["error"]["message"], file=sys.stderr)
         return 1
-    except IntegrityError as exc:  # a duplicate office, operator or credential name
-        print(f"refused: {exc.orig}", file=sys.stderr)
+    except IntegrityError:  # a duplicate office, operator or credential name
+        print(
+            "Refused: an office, operator or credential of that name already exists. Choose "
+            "another name.",
+            file=sys.stderr,
+        )
+        return 1
+    except DeskError as exc:  # a PIN that is not 4 to 6 digits
+        print(exc.message("en"), file=sys.stderr)
         return 1
 
 
 def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
-    from pathlib import Path
-
     secrets_file = Path(str(secrets_file))
     if args.command == "serve":
-        import os
-
-        import uvicorn
-
-        os.environ["ERIAL_CENTRAL_DATABASE"] = url
-        os.environ["ERIAL_CENTRAL_SECRETS"] = str(secrets_file)
-        upgrade(make_engine(url))
-        load_secrets(secrets_file)
-        uvicorn.run(
-            "erial_central.server:app",
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level="warning",
-        )
-        return 0
+        return _serve(args, url, secrets_file)
     engine = make_engine(url)
     upgrade(engine)
     if args.command == "migrate":
@@ -126,8 +148,11 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
         return 0 if report.ok else 1
     with engine.begin() as conn:
         if args.command == "seed-demo":
-            from .demo import seed_demo
+            from .demo import is_seeded, seed_demo
 
+            if is_seeded(conn):
+                print("The demo data is already loaded in this database; nothing was changed.")
+                return 0
             load_secrets(secrets_file)
             seed_demo(conn, args.subscribers, args.bills)
             token = admin.add_credential(conn, "demo-admin", "admin")
@@ -159,11 +184,40 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
                 args.name_en,
                 args.name_ar,
                 Role(args.role),
-                pin=args.pin,
+                pin=read_operator_pin(),
             )
             print(f"operator {args.operator_id} added")
         elif args.command == "credential":
             print(admin.add_credential(conn, args.name, args.scope))
+    return 0
+
+
+def _serve(args: argparse.Namespace, url: str, secrets_file: Path) -> int:
+    import uvicorn
+
+    from .logs import default_log_file, shown_database, uvicorn_log_config
+
+    os.environ["ERIAL_CENTRAL_DATABASE"] = url
+    os.environ["ERIAL_CENTRAL_SECRETS"] = str(secrets_file)
+    upgrade(make_engine(url))
+    load_secrets(secrets_file)
+    log_file = Path(args.log_file) if args.log_file else default_log_file(url, secrets_file)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    line = (
+        f"erial-central {__version__} serving http://{args.host}:{args.port}"
+        f" (API /v1) on database {shown_database(url)}; log file {log_file}"
+    )
+    print(line, flush=True)
+    config = uvicorn_log_config(log_file)
+    logging.config.dictConfig(config)
+    logging.getLogger("erial_central").info("%s", line)
+    uvicorn.run(
+        "erial_central.server:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=config,
+    )
     return 0
 
 

@@ -8,7 +8,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, insert, select
 
 from erial_desk.domain import demo_records
 from erial_desk.domain.identifiers import PLATE_LETTERS, make_account_number
@@ -18,7 +18,7 @@ from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy, R
 from . import admin
 from .ingest import now_text
 from .ledger import BANK, Ledger, Transfer, wallet
-from .models import bills, subscribers
+from .models import bills, offices, subscribers
 
 MORE_OFFICES = (
     Office(
@@ -248,6 +248,15 @@ def _bill(
         "detail_en": detail_en,
         "detail_ar": detail_ar,
     }
+
+
+def is_seeded(conn: Connection) -> bool:
+    """Whether the demo offices are already in the database (seeding twice would clash)."""
+    first = demo_records.OFFICES[0].office_id
+    return (
+        conn.execute(select(offices.c.office_id).where(offices.c.office_id == first)).first()
+        is not None
+    )
 
 
 def seed_demo(conn: Connection, subscribers_count: int = 2000, bills_count: int = 3000) -> None:

@@ -1,8 +1,9 @@
 """Central's configuration: the database URL and the secrets file.
 
-The secrets file holds central's sealing key (customers' PINs are sealed to its public half) and
-the HMAC secret shared with the bank. It is made on first use with owner-only permissions; it is
-never in the database, so a database dump reveals no PIN.
+The secrets file holds central's sealing key (customers' PINs are sealed to its public half), the
+HMAC secret shared with the bank, and the key central signs reference data with. It is made on
+first use with owner-only permissions; it is never in the database, so a database dump reveals
+no PIN.
 """
 
 from __future__ import annotations
@@ -14,6 +15,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from nacl.public import PrivateKey
 
 DEFAULT_DATABASE = "sqlite:///erial-central.sqlite"
@@ -25,10 +30,28 @@ SECRETS_VARIABLE = "ERIAL_CENTRAL_SECRETS"
 class CentralSecrets:
     sealing_private_key: bytes
     bank_hmac_secret: bytes
+    # Ed25519 seed of the key reference data is signed with (see erial_central.signing).
+    reference_signing_seed: bytes = b""
 
     @property
     def sealing_public_key(self) -> bytes:
         return bytes(PrivateKey(self.sealing_private_key).public_key)
+
+    @property
+    def reference_signing_key(self) -> Ed25519PrivateKey:
+        seed = self.reference_signing_seed
+        if not seed:
+            # A secrets file made before reference data was signed: the key is derived from
+            # the sealing key, so every server process sharing the file agrees on it without
+            # rewriting the file.
+            seed = HKDF(
+                algorithm=hashes.SHA256(), length=32, salt=None, info=b"e-rial reference data"
+            ).derive(self.sealing_private_key)
+        return Ed25519PrivateKey.from_private_bytes(seed)
+
+    @property
+    def reference_public_key(self) -> bytes:
+        return self.reference_signing_key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -45,6 +68,7 @@ def load_secrets(path: Path) -> CentralSecrets:
         data = {
             "sealing_private_key": base64.b64encode(bytes(PrivateKey.generate())).decode(),
             "bank_hmac_secret": base64.b64encode(secrets.token_bytes(32)).decode(),
+            "reference_signing_seed": base64.b64encode(secrets.token_bytes(32)).decode(),
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -58,5 +82,7 @@ def load_secrets(path: Path) -> CentralSecrets:
                 os.fsync(handle.fileno())
     data = json.loads(path.read_text())
     return CentralSecrets(
-        base64.b64decode(data["sealing_private_key"]), base64.b64decode(data["bank_hmac_secret"])
+        base64.b64decode(data["sealing_private_key"]),
+        base64.b64decode(data["bank_hmac_secret"]),
+        base64.b64decode(data.get("reference_signing_seed", "")),
     )

@@ -61,8 +61,10 @@ def _parser() -> argparse.ArgumentParser:
     enroll = sub.add_parser("enroll", help="register this terminal with central")
     enroll.add_argument("--server", required=True, help="central's https:// address")
     enroll.add_argument("--code", required=True, help="the one-time enrolment code")
-    sync = sub.add_parser("sync", help="push waiting entries and pull central's changes")
-    sync.add_argument("--once", action="store_true", help="one round, then exit (the default)")
+    about_sync = "one round: push waiting entries, pull central's changes, then exit"
+    sync = sub.add_parser("sync", help=about_sync, description=about_sync)
+    # Accepted for older scripts; one round is all 'sync' ever does.
+    sync.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     sub.add_parser("status", help="sync status: online, entries waiting, last sync, last error")
 
     sub.add_parser(
@@ -91,13 +93,13 @@ def main(argv: list[str] | None = None) -> int:
     data_dir: Path = args.data_dir or default_data_dir()
     lang = args.lang or "en"
     try:
-        return _run(args, data_dir)
+        return _run(args, data_dir, lang)
     except DeskError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_ERROR
 
 
-def _run(args: argparse.Namespace, data_dir: Path) -> int:
+def _run(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
     from erial_desk.services import Desk
 
     if args.command == "init":
@@ -119,14 +121,14 @@ def _run(args: argparse.Namespace, data_dir: Path) -> int:
     if args.command == "enroll":
         with Desk.enroll(data_dir, args.server, args.code) as desk:
             print(f"terminal {desk.terminal_id} enrolled at {desk.office.office_id}")
-            _print_status(desk.sync_status())
+            _print_status(desk.sync_status(), lang)
         return EXIT_OK
     if args.command in ("sync", "status"):
         with Desk.open(data_dir) as desk:
             status = desk.sync_once(_progress) if args.command == "sync" else desk.sync_status()
-            _print_status(status)
+            _print_status(status, lang)
             if desk.journal.stopped is not None:
-                print(desk.journal.stopped.message(args.lang or "en"), file=sys.stderr)
+                print(desk.journal.stopped.message(lang), file=sys.stderr)
                 return EXIT_JOURNAL_BROKEN
             return EXIT_OK if status.online or args.command == "status" else EXIT_ERROR
     if args.command == "walkthrough":
@@ -171,13 +173,43 @@ def _verify(desk: Desk) -> int:
     return EXIT_OK
 
 
-def _print_status(status: SyncStatus) -> None:
+_STATUS_WORDS = {
+    "en": {
+        "revoked": "Access revoked by central",
+        "online": "Online",
+        "offline": "Offline",
+        "line": "{state}. Waiting to be sent: {waiting}; flagged by central: {flagged}; "
+        "rejected: {rejected}. Last sync: {last_sync}.",
+        "never": "never",
+        "problem": "Last problem: {message}",
+    },
+    "ar": {
+        "revoked": "ألغى الخادم المركزي صلاحية المحطة",
+        "online": "متصل",
+        "offline": "غير متصل",
+        "line": "{state}. بانتظار الإرسال: {waiting}؛ علّم عليها الخادم المركزي: {flagged}؛ "
+        "مرفوضة: {rejected}. آخر مزامنة: {last_sync}.",
+        "never": "لم تتم بعد",
+        "problem": "آخر مشكلة: {message}",
+    },
+}
+
+
+def _print_status(status: SyncStatus, lang: str = "en") -> None:
+    words = _STATUS_WORDS["ar" if lang == "ar" else "en"]
     state = "revoked" if status.revoked else "online" if status.online else "offline"
     print(
-        f"{state}; {status.waiting} entries waiting; {status.flagged} flagged,"
-        f" {status.rejected} rejected; last sync {status.last_sync or 'never'}"
-        + (f"; last error {status.last_error}" if status.last_error else "")
+        words["line"].format(
+            state=words[state],
+            waiting=status.waiting,
+            flagged=status.flagged,
+            rejected=status.rejected,
+            last_sync=status.last_sync or words["never"],
+        )
     )
+    message = status.error_message(lang)
+    if message:
+        print(words["problem"].format(message=message))
 
 
 def _progress(progress: SyncProgress) -> None:

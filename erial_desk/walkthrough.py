@@ -35,7 +35,7 @@ def _expect_refusal(action: Callable[[], T]) -> None:
     try:
         action()
     except DeskError as exc:
-        print(f"  refused [{exc.code}]: {exc.message('en')}\n  رفض: {exc.message('ar')}")
+        print(f"  refused: {exc.message('en')}\n  رفض: {exc.message('ar')}")
     else:
         raise AssertionError("the walkthrough expected a refusal")
 
@@ -62,12 +62,30 @@ def _count_for(amount: int) -> dict[int, int]:
     return counts
 
 
+DEMO_PASSPHRASE = "demo passphrase, not for production"
+
+
 def run_walkthrough(keep: Path | None) -> int:
-    if not os.environ.get(PASSPHRASE_VARIABLE):
+    chosen = os.environ.get(PASSPHRASE_VARIABLE)
+    if not chosen:
         # The demo chooses the encrypted key file explicitly, with a demo passphrase.
-        os.environ[PASSPHRASE_VARIABLE] = "demo passphrase, not for production"
+        os.environ[PASSPHRASE_VARIABLE] = DEMO_PASSPHRASE
     if keep is not None:
-        return _walk(keep)
+        code = _walk(keep)
+        # The kept folder's key file opens only with the passphrase: say which one (never
+        # one the user chose: that is theirs to remember, not to see printed).
+        print(
+            f"\nThe demo's data is kept in {keep}; its terminal key is in the encrypted key file."
+        )
+        if chosen:
+            print(f"To open it again, set {PASSPHRASE_VARIABLE} to the passphrase you gave.")
+        else:
+            print(
+                f"To open it again, set {PASSPHRASE_VARIABLE} to the demo passphrase, e.g.\n"
+                f"  {PASSPHRASE_VARIABLE}='{DEMO_PASSPHRASE}' erial-desk --data-dir {keep}"
+                " verify-journal"
+            )
+        return code
     with tempfile.TemporaryDirectory(prefix="erial-desk-demo-") as tmp:
         code = _walk(Path(tmp) / "desk")
     print(
@@ -191,5 +209,9 @@ def _walk(data_dir: Path) -> int:
         print(f"  {checked} entries verified; broken: {broken}")
         out = io.StringIO()
         print(f"  {desk.export_journal(out)} entries exported as JSON lines")
-        print(f"  sync states: {desk.outbox_counts()}")
+        counts = desk.outbox_counts()
+        print(
+            f"  sent to central and applied: {counts.get('applied', 0)};"
+            f" waiting: {counts.get('pending', 0)}"
+        )
         return 0 if broken is None else 3

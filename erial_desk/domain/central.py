@@ -74,6 +74,7 @@ class OperatorRecord:
     role: Role
     pin_hash: str  # scrypt; operators log in offline, so their verifier does reach the desk
     active: bool = True
+    signature: str = ""  # central's, over ``erial_desk.domain.reference.operator_data``
 
 
 @dataclass(frozen=True)

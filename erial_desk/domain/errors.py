@@ -106,8 +106,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # authentication
     "login.failed": (
-        "Wrong operator or PIN. {left} attempts left.",
-        "اسم المشغل أو الرقم السري غير صحيح. المحاولات المتبقية: {left}.",
+        "Wrong operator or PIN. Type them again.",
+        "اسم المشغل أو الرقم السري غير صحيح. أدخلهما مرة أخرى.",
     ),
     "login.locked": (
         "This operator is locked after repeated wrong PINs. Try again after {until} or ask a "
@@ -129,8 +129,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "هذا الإجراء يحتاج موافقة المشرف.",
     ),
     "wallet.wrong_pin": (
-        "Wrong wallet PIN. {left} attempts left.",
-        "الرقم السري للمحفظة غير صحيح. المحاولات المتبقية: {left}.",
+        "Wrong wallet PIN. Ask the customer to type it again.",
+        "الرقم السري للمحفظة غير صحيح. اطلب من العميل إدخاله مرة أخرى.",
     ),
     "wallet.locked": (
         "Wallet payments are locked after repeated wrong PINs. An internal office can reset "
@@ -229,10 +229,53 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     # central
     "central.unreachable": (
-        "The central server cannot be reached.",
-        "تعذر الاتصال بالخادم المركزي.",
+        "The central server cannot be reached. The counter keeps working; entries wait here and "
+        "are sent when the network is back. If this lasts, check the network cable or Wi-Fi, "
+        "then call the municipality's IT team.",
+        "تعذر الاتصال بالخادم المركزي. يستمر العمل على المحطة؛ تُحفظ القيود هنا وتُرسل عند عودة "
+        "الشبكة. إذا استمر ذلك فتحقق من كابل الشبكة أو الواي فاي ثم اتصل بقسم تقنية المعلومات "
+        "بالبلدية.",
     ),
-    "central.refused": ("The central server refused: {reason}.", "رفض الخادم المركزي: {reason}."),
+    "central.refused": (
+        "The central server refused the request: {reason} If it happens again, call the "
+        "municipality's IT team.",
+        "رفض الخادم المركزي الطلب: {reason_ar} إذا تكرر ذلك فاتصل بقسم تقنية المعلومات بالبلدية.",
+    ),
+    # A sync answer that is not central's (e.g. a café's Wi-Fi sign-in page) or not understood.
+    "central.unexpected_answer": (
+        "Something other than the central server answered ({reason}); the network may need a "
+        "sign-in in a web browser. The counter keeps working and retries; if this lasts, call "
+        "the municipality's IT team.",
+        "أجاب طرف غير الخادم المركزي ({reason})؛ قد تحتاج الشبكة إلى تسجيل الدخول من متصفح "
+        "الإنترنت. يستمر العمل على المحطة وتُعاد المحاولة؛ إذا استمر ذلك فاتصل بقسم تقنية "
+        "المعلومات بالبلدية.",
+    ),
+    "central.untrusted_certificate": (
+        "The central server's certificate is not trusted. Check the ca_bundle setting in "
+        "settings.toml, or call the municipality's IT team.",
+        "شهادة الخادم المركزي غير موثوقة. تحقق من الإعداد ca_bundle في settings.toml أو اتصل "
+        "بقسم تقنية المعلومات بالبلدية.",
+    ),
+    "enrol.invalid_code": (
+        "This enrolment code is not valid or was already used. Ask the municipality's IT team "
+        "for a new code.",
+        "رمز التسجيل هذا غير صالح أو استُخدم مسبقًا. اطلب رمزًا جديدًا من قسم تقنية المعلومات "
+        "بالبلدية.",
+    ),
+    "sync.failed": (
+        "Synchronisation stopped on an unexpected problem; it is written to the desk's log file "
+        "and the desk tries again. If this lasts, send the log file to the municipality's IT "
+        "team.",
+        "توقفت المزامنة بسبب مشكلة غير متوقعة؛ سُجلت في ملف سجل المحطة وستُعاد المحاولة. إذا "
+        "استمر ذلك فأرسل ملف السجل إلى قسم تقنية المعلومات بالبلدية.",
+    ),
+    "reference.unsigned": (
+        "The {what} does not carry the central server's valid signature (it was changed after "
+        "central signed it), so it is not used. Connect to the network and synchronise; if "
+        "this stays, call the municipality's IT team.",
+        "‏{what_ar}: لا تحمل توقيعًا صحيحًا من الخادم المركزي (تم تغييرها بعد توقيعها)، لذلك لا "
+        "تُستخدم. اتصل بالشبكة وزامن المحطة؛ إذا استمر ذلك فاتصل بقسم تقنية المعلومات بالبلدية.",
+    ),
     "sync.revoked": (
         "Central revoked this terminal's access. Its journal is kept; call the municipality's IT "
         "team.",
@@ -308,6 +351,62 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# Messages whose words depend on a number: code -> (parameter, English forms, Arabic forms),
+# each form keyed by its plural category (see ``plural_category``); the MESSAGES entry is the
+# form for a value that is not a number.
+PLURALS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+    "login.failed": (
+        "left",
+        {
+            "one": "Wrong operator or PIN. 1 attempt left.",
+            "other": "Wrong operator or PIN. {left} attempts left.",
+        },
+        {
+            "zero": "اسم المشغل أو الرقم السري غير صحيح. لم تبقَ أي محاولة.",
+            "one": "اسم المشغل أو الرقم السري غير صحيح. بقيت محاولة واحدة.",
+            "two": "اسم المشغل أو الرقم السري غير صحيح. بقيت محاولتان.",
+            "few": "اسم المشغل أو الرقم السري غير صحيح. بقيت {left} محاولات.",
+            "other": "اسم المشغل أو الرقم السري غير صحيح. بقيت {left} محاولة.",
+        },
+    ),
+    "wallet.wrong_pin": (
+        "left",
+        {
+            "one": "Wrong wallet PIN. 1 attempt left.",
+            "other": "Wrong wallet PIN. {left} attempts left.",
+        },
+        {
+            "zero": "الرقم السري للمحفظة غير صحيح. لم تبقَ أي محاولة.",
+            "one": "الرقم السري للمحفظة غير صحيح. بقيت محاولة واحدة.",
+            "two": "الرقم السري للمحفظة غير صحيح. بقيت محاولتان.",
+            "few": "الرقم السري للمحفظة غير صحيح. بقيت {left} محاولات.",
+            "other": "الرقم السري للمحفظة غير صحيح. بقيت {left} محاولة.",
+        },
+    ),
+}
+
+
+def plural_category(lang: str, count: int) -> str:
+    """CLDR plural category of ``count``: English one/other; Arabic zero, one, two, few (3-10),
+    many (11-99) and other, the last three read with the forms given (many as other)."""
+    if lang != "ar":
+        return "one" if count == 1 else "other"
+    if count in (0, 1, 2):
+        return ("zero", "one", "two")[count]
+    return "few" if 3 <= count % 100 <= 10 else "other"
+
+
+def _template(code: str, lang: str, params: dict[str, Any]) -> str:
+    english, arabic = MESSAGES[code]
+    if code in PLURALS:
+        name, forms_en, forms_ar = PLURALS[code]
+        value = str(params.get(name, ""))
+        if value.isdigit():
+            forms = forms_ar if lang == "ar" else forms_en
+            return forms.get(plural_category(lang, int(value)), forms["other"])
+    return arabic if lang == "ar" else english
+
+
 class DeskError(Exception):
     """Base of every error the desk reports to a person. ``code`` is stable across releases."""
 
@@ -319,8 +418,7 @@ class DeskError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
-        english, arabic = MESSAGES[self.code]
-        template = arabic if lang == "ar" else english
+        template = _template(self.code, lang, self.params)
         values = dict(self.params)
         # Arabic templates may name an *_ar variant; fall back to the plain value.
         for key, value in self.params.items():
@@ -373,15 +471,17 @@ class CentralError(DeskError):
 class CentralUnavailable(CentralError):
     """Central cannot be reached now; the offline policy decides what may continue."""
 
-    def __init__(self, **params: Any) -> None:
-        super().__init__("central.unreachable", **params)
+    def __init__(self, code: str = "central.unreachable", **params: Any) -> None:
+        super().__init__(code, **params)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_unavailable, (self.params,))
+        return (_rebuild_unavailable, (self.params, self.code))
 
 
-def _rebuild_unavailable(params: dict[str, Any]) -> CentralUnavailable:
-    return CentralUnavailable(**params)
+def _rebuild_unavailable(
+    params: dict[str, Any], code: str = "central.unreachable"
+) -> CentralUnavailable:
+    return CentralUnavailable(code, **params)
 
 
 class JournalStopped(IntegrityError):

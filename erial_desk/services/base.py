@@ -18,6 +18,7 @@ from erial_desk.domain.entries import Payload, receipt_number, terminal_code
 from erial_desk.domain.errors import AuthError, CentralError, CentralUnavailable, StateError
 from erial_desk.domain.policy import Action, FeeCatalogue, Office, Policy, check_allowed
 from erial_desk.store.journal import AppendedEntry, Journal
+from erial_desk.store.transaction import write_transaction
 
 from .results import OperatorSession
 
@@ -37,6 +38,7 @@ class DeskBase:
     _read: Engine
     _session: OperatorSession | None
     _sealing_key: bytes | None
+    _reference_key: bytes | None = None  # central's, pinned in the key store
     _push_lock: threading.Lock
     _sync_wake: threading.Event | None = None
 
@@ -46,6 +48,15 @@ class DeskBase:
     def _reading(self) -> Iterator[Connection]:
         with self._read.connect() as conn:
             yield conn
+
+    @contextmanager
+    def _reading_raw(self) -> Iterator[sqlite3.Connection]:
+        """A reader connection as plain ``sqlite3``, for the store functions that take one:
+        reads never use the journal's writer connection, which other threads write on."""
+        with self._read.connect() as conn:
+            raw = conn.connection.driver_connection
+            assert isinstance(raw, sqlite3.Connection)
+            yield raw
 
     def _open_shift_row(self) -> tuple[str, str] | None:
         with self._reading() as conn:
@@ -100,6 +111,9 @@ class DeskBase:
             self._sealing_key = self.central.sealing_key()
         return self._sealing_key
 
+    def _reference_refused(self) -> None:
+        """Reference data failed its signature check (see the sync mixin)."""
+
     def _after_commit(self) -> None:
         """A transaction was committed: let central know. With the local stand-in this pushes at
         once; with the real server the sync worker is woken, and the counter never waits for
@@ -153,27 +167,20 @@ class DeskBase:
         settle_now = not self.settings.central_url
         by_id = {entry.entry_id: entry for entry in entries}
         conn = self.journal.raw_connection()
-        with self.journal.lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for result in results:
-                    entry = by_id[result.entry_id]
-                    before = conn.execute(
-                        "SELECT state FROM outbox WHERE seq = ?", (entry.seq,)
-                    ).fetchone()
-                    conn.execute(
-                        "UPDATE outbox SET state = ?, result = ?,"
-                        " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
-                        (result.status, result.reason, entry.seq),
-                    )
-                    acknowledged = result.status in ("applied", "duplicate", "flagged")
-                    if settle_now and before and before[0] == "pending" and acknowledged:
-                        self._settle_pending_debit(conn, entry)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with write_transaction(conn, self.journal.lock):
+            for result in results:
+                entry = by_id[result.entry_id]
+                before = conn.execute(
+                    "SELECT state FROM outbox WHERE seq = ?", (entry.seq,)
+                ).fetchone()
+                conn.execute(
+                    "UPDATE outbox SET state = ?, result = ?,"
+                    " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
+                    (result.status, result.reason, entry.seq),
+                )
+                acknowledged = result.status in ("applied", "duplicate", "flagged")
+                if settle_now and before and before[0] == "pending" and acknowledged:
+                    self._settle_pending_debit(conn, entry)
 
     @staticmethod
     def _settle_pending_debit(conn: sqlite3.Connection, entry: SignedEntry) -> None:

@@ -24,6 +24,7 @@ from erial_desk.domain.central import Central
 from erial_desk.domain.chain import ChainBreak
 from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
+from erial_desk.logs import log_to
 from erial_desk.store import migrate, projections
 from erial_desk.store.engine import make_engine
 from erial_desk.store.identity import read_identity, write_identity
@@ -44,7 +45,7 @@ from .payments import PaymentsMixin
 from .printing_service import PrintingMixin
 from .shifts import ShiftsMixin
 from .status import DrawerMixin, OperatorListMixin, PreferencesMixin, StatusMixin
-from .sync_service import SyncMixin
+from .sync_service import SyncMixin, pin_reference_key
 
 
 class Desk(
@@ -153,6 +154,7 @@ class Desk(
         if answer["office_id"] != office_id:
             raise ConfigError("sync.wrong_office", office=answer["office_id"], mine=office_id)
         keys.store_token(terminal_id, answer["token"])
+        pin_reference_key(keys, terminal_id, answer)
         replace(settings, central_url=url).save(data_dir)
         desk = cls.open(data_dir)
         desk.sync_once()
@@ -175,6 +177,7 @@ class Desk(
         self, data_dir: Path, db_path: Path, central: Central | None, read_only: bool
     ) -> None:
         self.data_dir = data_dir
+        log_to(data_dir)
         self.settings = Settings.load(data_dir)
         self.terminal_id, public_key, office_id = read_identity(db_path)
         self.public_key = Ed25519PublicKey.from_public_bytes(public_key)
@@ -192,6 +195,7 @@ class Desk(
             self.office = self.central.office(office_id)
             self.policy, self.catalogue = self.central.policy(office_id)
             if not read_only:
+                self._pin_standin_key()
                 self.refresh_operators(self.central.operators(office_id))
         else:
             self._open_on_central(office_id, read_only)

@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 
 from erial_desk.domain.central import OperatorRecord
-from erial_desk.domain.errors import AuthError
+from erial_desk.domain.errors import AuthError, IntegrityError
 from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.pins import verify_pin
 from erial_desk.domain.policy import Role
+from erial_desk.domain.reference import check_reference, operator_data
+from erial_desk.store.transaction import write_transaction
 
 from .base import DeskBase
 from .results import Approval, OperatorSession
@@ -25,22 +27,15 @@ class SessionMixin(DeskBase):
     def refresh_operators(self, operators: list[OperatorRecord]) -> None:
         """Replace the office's operators (from central's feed) in the local table."""
         conn = self.journal.raw_connection()
-        with self.journal.lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                self._replace_operators(conn, operators)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
+        with write_transaction(conn, self.journal.lock):
+            self._replace_operators(conn, operators)
 
     @staticmethod
     def _replace_operators(conn: sqlite3.Connection, operators: list[OperatorRecord]) -> None:
         conn.execute("DELETE FROM operators")
         conn.executemany(
             "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
-            " active) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " active, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     o.operator_id,
@@ -50,6 +45,7 @@ class SessionMixin(DeskBase):
                     o.role.value,
                     o.pin_hash,
                     o.active,
+                    o.signature,
                 )
                 for o in operators
             ],
@@ -62,8 +58,9 @@ class SessionMixin(DeskBase):
             row = conn.execute(
                 text(
                     "SELECT o.name_en, o.name_ar, o.role, o.pin_hash, o.active, o.office_id,"
-                    " l.failures, l.locked_until FROM operators o LEFT JOIN login_state l"
-                    " ON l.operator_id = o.operator_id WHERE o.operator_id = :id"
+                    " l.failures, l.locked_until, o.signature FROM operators o"
+                    " LEFT JOIN login_state l ON l.operator_id = o.operator_id"
+                    " WHERE o.operator_id = :id"
                 ),
                 {"id": operator_id},
             ).fetchone()
@@ -71,7 +68,15 @@ class SessionMixin(DeskBase):
         if row is None:
             # Same answer as a wrong PIN: do not tell which operator ids exist.
             raise AuthError("login.failed", left=attempts)
-        name_en, name_ar, role, pin_hash, active, office_id, failures, locked_until = row
+        name_en, name_ar, role, pin_hash, active, office_id, failures, locked_until, sig = row
+        # The row is used only as central signed it: a PIN hash or role edited in the file
+        # (a clerk approving as the supervisor) is refused, before any PIN is tried.
+        signed = operator_data(operator_id, office_id, name_en, name_ar, role, pin_hash, active)
+        try:
+            check_reference(self._reference_key, "operator", signed, sig)
+        except IntegrityError:
+            self._reference_refused()
+            raise
         now = _now()
         if locked_until and datetime.fromisoformat(locked_until) > now:
             raise AuthError("login.locked", until=locked_until[11:16] + " UTC")

@@ -4,32 +4,38 @@ background worker that keeps doing both while the counter works."""
 from __future__ import annotations
 
 import base64
+import logging
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import text
 
 from erial_desk.domain.central import Bill
-from erial_desk.domain.errors import CentralUnavailable, DeskError
+from erial_desk.domain.errors import MESSAGES, CentralUnavailable, DeskError
 from erial_desk.domain.policy import (
     BillKind,
     catalogue_from_dict,
-    catalogue_to_dict,
     office_from_dict,
-    office_to_dict,
     policy_from_dict,
-    policy_to_dict,
 )
+from erial_desk.domain.reference import check_reference
 from erial_desk.store import sync_state
+from erial_desk.store.transaction import write_transaction
 from erial_desk.sync.client import CentralClient
-from erial_desk.sync.credentials import KeyStore
+from erial_desk.sync.credentials import KeyStore, central_key, store_central_key
+from erial_desk.sync.standin import LocalCentral
 
 from .base import DeskBase
 from .integrity import check_central
 
 PUSH_BATCH = 500
 FEED_PAGE = 5000
+_CACHED = ("office", "policy", "catalogue", "sealing_key")  # kept signed for offline opening
+MAX_BACKOFF = 300.0  # seconds between worker rounds at most while central cannot be reached
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> str:
@@ -43,12 +49,11 @@ def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], 
     rest at sync. The local stand-in of the demo is always asked."""
     if not isinstance(desk.central, CentralClient):
         return desk.central.find_bills(kind, key), None
-    conn = desk.journal.raw_connection()
     try:
         bills = desk.central.find_bills(kind, key)
     except CentralUnavailable:
-        with desk.journal.lock:
-            cached, fetched_at = sync_state.cached_bills(conn, kind.value, key)
+        with desk._reading_raw() as reading_raw:
+            cached, fetched_at = sync_state.cached_bills(reading_raw, kind.value, key)
         if fetched_at is None:
             raise
         with desk._reading() as reading:
@@ -66,7 +71,7 @@ def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], 
             for b in cached
         ], fetched_at
     sync_state.cache_bills(
-        conn,
+        desk.journal.raw_connection(),
         desk.journal.lock,
         kind.value,
         key,
@@ -102,8 +107,17 @@ class SyncStatus:
     flagged: int
     rejected: int
     last_sync: str | None
-    last_error: str | None
+    last_error: str | None  # the error's code; ``error_message`` says it to a person
     revoked: bool
+    last_error_params: dict[str, Any] = field(default_factory=dict)
+
+    def error_message(self, lang: str = "en") -> str | None:
+        """The last error as a sentence in ``lang`` saying what to do, or None."""
+        if not self.last_error:
+            return None
+        if self.last_error not in MESSAGES:  # a code written by another version of the desk
+            return DeskError("sync.failed").message(lang)
+        return DeskError(self.last_error, **self.last_error_params).message(lang)
 
 
 @dataclass(frozen=True)
@@ -115,7 +129,13 @@ class SyncProgress:
     newest: int
 
 
+def pin_reference_key(keys: KeyStore, terminal_id: str, enrolment: dict[str, Any]) -> None:
+    """Pin central's reference key from the enrolment answer in the key store."""
+    store_central_key(keys, terminal_id, bytes.fromhex(str(enrolment["reference_public_key"])))
+
+
 class SyncMixin(DeskBase):
+    _keys: KeyStore
     _sync_thread: threading.Thread | None = None
     _sync_stop: threading.Event | None = None
     _sync_wake: threading.Event | None = None
@@ -123,60 +143,125 @@ class SyncMixin(DeskBase):
     _synced: bool = False
 
     def _remote_central(self, keys: KeyStore) -> CentralClient:
-        return CentralClient(
+        client = CentralClient(
             self.settings.central_url,
             _TokenOnce(keys, self.terminal_id),
             ca_bundle=self.settings.ca_bundle,
         )
+        self._keys = keys
+        self._reference_key = client.reference_key = central_key(keys, self.terminal_id)
+        return client
+
+    def _pin_standin_key(self) -> None:
+        """The local stand-in's reference key, pinned in the key store when the desk first
+        opens (just after ``init``) and required to match from then on."""
+        assert isinstance(self.central, LocalCentral)
+        keys = KeyStore.open(self.settings.keyring, self.data_dir)
+        pinned = central_key(keys, self.terminal_id)
+        if pinned is None:
+            pinned = self.central.reference_public_key()
+            store_central_key(keys, self.terminal_id, pinned)
+        self._reference_key = pinned
+
+    def _reference_refused(self) -> None:
+        """A row of the file failed central's signature: the next pull starts the feed again
+        from the beginning, so central's signed rows replace the edited ones."""
+        log.warning("reference data on this desk failed central's signature; pulling it again")
+        if isinstance(self.central, CentralClient):
+            conn = self.journal.raw_connection()
+            with write_transaction(conn, self.journal.lock):
+                conn.execute("DELETE FROM sync_state WHERE key = 'feed_cursor'")
+            self.wake_sync()
+
+    def _ensure_reference_key(self) -> None:
+        """A desk enrolled before the reference key was pinned at enrolment pins it now."""
+        assert isinstance(self.central, CentralClient)
+        if self._reference_key is None:
+            offered = self.central.offered_reference_key()
+            store_central_key(self._keys, self.terminal_id, offered)
+            log.warning("central's reference key pinned on first use: %s", offered.hex())
+            self._reference_key = self.central.reference_key = offered
 
     # --- one round -------------------------------------------------------------------------
 
     def sync_once(self, progress: object = None) -> SyncStatus:
         """Push everything waiting, then pull the feed to its end. Errors are recorded in the
-        status, never raised: the counter keeps working."""
-        conn = self.journal.raw_connection()
+        status and the log, never raised: the counter keeps working."""
         self._synced = True
         try:
-            self._cancel_abandoned_debits()
-            while self.push_pending(PUSH_BATCH, raise_errors=True) >= PUSH_BATCH:
-                pass
-            if isinstance(self.central, CentralClient):
-                check_central(self)  # central ahead of this journal: stop taking money
-                acknowledged = sync_state.acknowledged_through(conn)
-                self.pull(progress)
-                sync_state.recount_pending_debits(conn, self.journal.lock, acknowledged)
-                self._refresh_reference_data()
-            self._online = True
-            with self.journal.lock:
-                sync_state.put_state(conn, "last_sync", _now())
-                sync_state.put_state(conn, "last_error", "")
+            self._sync_round(progress)
         except DeskError as exc:
             self._online = not isinstance(exc, CentralUnavailable)
-            with self.journal.lock:
+            # Plain unreachability is common (offline for hours) and needs no traceback.
+            log.warning(
+                "sync round stopped: %s %s",
+                exc.code,
+                exc.params,
+                exc_info=exc.code != "central.unreachable",
+            )
+            self._record_sync_error(exc)
+        except Exception:
+            # A defect or a damaged answer the client did not foresee: logged with its
+            # traceback, and the next round tries again.
+            self._online = False
+            log.exception("sync round failed")
+            self._record_sync_error(DeskError("sync.failed"))
+        return self.sync_status()
+
+    def _sync_round(self, progress: object) -> None:
+        self._cancel_abandoned_debits()
+        while self.push_pending(PUSH_BATCH, raise_errors=True) >= PUSH_BATCH:
+            pass
+        if isinstance(self.central, CentralClient):
+            check_central(self)  # central ahead of this journal: stop taking money
+            self._ensure_reference_key()
+            with self._reading_raw() as reading:
+                acknowledged = sync_state.acknowledged_through(reading)
+            self.pull(progress)
+            sync_state.recount_pending_debits(
+                self.journal.raw_connection(), self.journal.lock, acknowledged
+            )
+            self._refresh_reference_data()
+        self._online = True
+        with write_transaction(self.journal.raw_connection(), self.journal.lock) as conn:
+            sync_state.put_state(conn, "last_sync", _now())
+            sync_state.put_state(conn, "last_error", "")
+            sync_state.put_json(conn, "last_error_params", {})
+
+    def _record_sync_error(self, exc: DeskError) -> None:
+        try:
+            with write_transaction(self.journal.raw_connection(), self.journal.lock) as conn:
                 sync_state.put_state(conn, "last_error", exc.code)
+                sync_state.put_json(
+                    conn, "last_error_params", {k: str(v) for k, v in exc.params.items()}
+                )
                 if exc.code == "sync.revoked":
                     sync_state.put_state(conn, "revoked", "1")
-        return self.sync_status()
+        except Exception:
+            log.exception("the sync error could not be recorded")
 
     def _cancel_abandoned_debits(self) -> None:
         """Central undoes each debit this desk abandoned; one it never received is forgotten."""
-        conn = self.journal.raw_connection()
-        waiting = sync_state.abandoned_debits(conn)
+        with self._reading_raw() as reading:
+            waiting = sync_state.abandoned_debits(reading)
         for entry_id in list(waiting):
             self.central.cancel_debit(entry_id)
             waiting.remove(entry_id)
-            sync_state.set_abandoned_debits(conn, self.journal.lock, waiting)
+            sync_state.set_abandoned_debits(
+                self.journal.raw_connection(), self.journal.lock, waiting
+            )
 
     def pull(self, progress: object = None) -> int:
         """Apply central's change feed page by page; each page commits with its cursor."""
         assert isinstance(self.central, CentralClient)
         conn = self.journal.raw_connection()
-        cursor = int(sync_state.get_state(conn, "feed_cursor") or 0)
+        with self._reading_raw() as reading:
+            cursor = int(sync_state.get_state(reading, "feed_cursor") or 0)
         total = 0
         while True:
             page = self.central.feed(cursor, FEED_PAGE)
             applied = sync_state.apply_feed_page(
-                conn, self.journal.lock, page["changes"], int(page["cursor"])
+                conn, self.journal.lock, page["changes"], int(page["cursor"]), self._reference_key
             )
             total += applied.changes
             cursor = applied.cursor
@@ -186,49 +271,54 @@ class SyncMixin(DeskBase):
                 return total
 
     def _refresh_reference_data(self) -> None:
-        """Keep what the desk needs to work offline: office, policy, catalogue, sealing key."""
+        """Keep what the desk needs to work offline: office, policy, catalogue, sealing key,
+        each as central signed it (the client checked the signatures)."""
         conn = self.journal.raw_connection()
         assert isinstance(self.central, CentralClient)
+        self._ensure_reference_key()
         self.central._office = None
         self.central._policy = None
+        self.central._sealing = None
         office = self.central.office(self.settings.office_id)
         policy, catalogue = self.central.policy(office.office_id)
         sealing = self.central.sealing_key()
-        with self.journal.lock:
-            conn.execute("BEGIN IMMEDIATE")
-            sync_state.put_json(conn, "office", office_to_dict(office))
-            sync_state.put_json(conn, "policy", policy_to_dict(policy))
-            sync_state.put_json(conn, "catalogue", catalogue_to_dict(catalogue))
-            sync_state.put_state(conn, "sealing_key", base64.b64encode(sealing).decode())
-            conn.execute("COMMIT")
+        with write_transaction(conn, self.journal.lock):
+            for kind in ("office", "policy", "catalogue", "sealing_key"):
+                data, signature = self.central.signed[kind]
+                sync_state.put_signed(conn, kind, data, signature)
         self.office, self.policy, self.catalogue = office, policy, catalogue
         self._sealing_key = sealing
 
     def load_cached_reference_data(self) -> bool:
-        """Office, policy, catalogue and sealing key from the last sync; False if never."""
-        conn = self.journal.raw_connection()
-        office = sync_state.get_json(conn, "office")
-        policy = sync_state.get_json(conn, "policy")
-        catalogue = sync_state.get_json(conn, "catalogue")
-        sealing = sync_state.get_state(conn, "sealing_key")
-        if not (office and policy and catalogue):
+        """Office, policy, catalogue and sealing key from the last sync; False if never. Each
+        must still carry central's signature: one edited in the file is refused."""
+        with self._reading_raw() as conn:
+            kept = {k: sync_state.get_signed(conn, k) for k in _CACHED}
+        if not all(kept[k][0] for k in ("office", "policy", "catalogue")):
             return False
-        self.office = office_from_dict(office)
-        self.policy, self.catalogue = policy_from_dict(policy), catalogue_from_dict(catalogue)
+        for kind, (data, signature) in kept.items():
+            if data is not None:
+                check_reference(self._reference_key, kind, data, signature)
+        self.office = office_from_dict(kept["office"][0])
+        self.policy = policy_from_dict(kept["policy"][0])
+        self.catalogue = catalogue_from_dict(kept["catalogue"][0])
+        sealing = kept["sealing_key"][0]
         if sealing:
-            self._sealing_key = base64.b64decode(sealing)
+            self._sealing_key = base64.b64decode(sealing["sealing_public_key"])
         return True
 
     # --- status and the background worker --------------------------------------------------
 
     def sync_status(self) -> SyncStatus:
-        conn = self.journal.raw_connection()
-        counts = {
-            state: n
-            for state, n in conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")
-        }
-        last_sync = sync_state.get_state(conn, "last_sync")
-        last_error = sync_state.get_state(conn, "last_error") or None
+        with self._reading_raw() as conn:
+            counts = {
+                state: n
+                for state, n in conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")
+            }
+            last_sync = sync_state.get_state(conn, "last_sync")
+            last_error = sync_state.get_state(conn, "last_error") or None
+            params = sync_state.get_json(conn, "last_error_params") or {}
+            revoked = sync_state.get_state(conn, "revoked") == "1"
         return SyncStatus(
             enrolled=bool(self.settings.central_url),
             # Before this process has synced, the last round's outcome is the best knowledge.
@@ -238,7 +328,8 @@ class SyncMixin(DeskBase):
             rejected=int(counts.get("rejected", 0)),
             last_sync=last_sync,
             last_error=last_error,
-            revoked=sync_state.get_state(conn, "revoked") == "1",
+            revoked=revoked,
+            last_error_params=dict(params) if last_error else {},
         )
 
     def flagged_entries(self) -> list[dict[str, object]]:
@@ -267,10 +358,16 @@ class SyncMixin(DeskBase):
         def run() -> None:
             delay = interval
             while not stop.is_set():
-                status = self.sync_once()
-                if status.revoked:
-                    return
-                delay = interval if status.online else min(delay * 2, 300.0)
+                try:
+                    status = self.sync_once()
+                    if status.revoked:
+                        log.warning("central revoked this terminal; the sync worker stops")
+                        return
+                    online = status.online
+                except Exception:  # never let the worker die: log, wait longer, go on
+                    log.exception("sync worker round failed")
+                    online = False
+                delay = interval if online else min(delay * 2, MAX_BACKOFF)
                 wake.wait(delay)
                 wake.clear()
 

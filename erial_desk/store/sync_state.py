@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from erial_desk.domain.arabic import search_text_for
+from erial_desk.domain.reference import SIGNED_KINDS, check_reference
+
+from .transaction import write_transaction
 
 _SUBSCRIBER_COLUMNS = (
     "account",
@@ -55,22 +58,24 @@ class PageApplied:
 
 
 def apply_feed_page(
-    conn: sqlite3.Connection, lock: threading.Lock, changes: Iterable[dict[str, Any]], cursor: int
+    conn: sqlite3.Connection,
+    lock: threading.Lock,
+    changes: Iterable[dict[str, Any]],
+    cursor: int,
+    reference_key: bytes | None,
 ) -> PageApplied:
-    """Apply one page of central's change feed and advance the cursor, atomically."""
+    """Apply one page of central's change feed and advance the cursor, atomically. Reference
+    data (policy, catalogue, operators) must carry central's signature under ``reference_key``;
+    one that does not stops the page, nothing of it applied."""
     count = 0
-    with lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            for change in changes:
-                _apply_change(conn, change["kind"], change["data"])
-                count += 1
-            put_state(conn, "feed_cursor", str(cursor))
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with write_transaction(conn, lock):
+        for change in changes:
+            kind, data, signature = change["kind"], change["data"], change.get("signature")
+            if kind in SIGNED_KINDS:
+                check_reference(reference_key, kind, data, signature)
+            _apply_change(conn, kind, data, signature)
+            count += 1
+        put_state(conn, "feed_cursor", str(cursor))
     return PageApplied(count, cursor)
 
 
@@ -91,34 +96,39 @@ def recount_pending_debits(
     """After a complete pull: each wallet's pending debits are the offline debits made here,
     not voided, that central had not acknowledged before the pull began (those it had are in
     the balance the pull brought, or were not charged at all)."""
-    with lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute(
-                "UPDATE wallets SET pending_debits = COALESCE((SELECT SUM(t.amount +"
-                " t.service_charge) FROM transactions t JOIN outbox o ON o.seq = t.seq"
-                " WHERE t.account = wallets.account AND t.entry_type = 'bill_paid'"
-                " AND t.method = 'wallet' AND t.status = 'pending' AND t.voided_by IS NULL"
-                " AND (o.state NOT IN (?, ?, ?) OR o.seq > ?)), 0)",
-                (*ACKNOWLEDGED, acknowledged_before),
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with write_transaction(conn, lock):
+        conn.execute(
+            "UPDATE wallets SET pending_debits = COALESCE((SELECT SUM(t.amount +"
+            " t.service_charge) FROM transactions t JOIN outbox o ON o.seq = t.seq"
+            " WHERE t.account = wallets.account AND t.entry_type = 'bill_paid'"
+            " AND t.method = 'wallet' AND t.status = 'pending' AND t.voided_by IS NULL"
+            " AND (o.state NOT IN (?, ?, ?) OR o.seq > ?)), 0)",
+            (*ACKNOWLEDGED, acknowledged_before),
+        )
 
 
-def _apply_change(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> None:
+def put_signed(conn: sqlite3.Connection, kind: str, data: Any, signature: str) -> None:
+    """Reference data as central signed it, with the signature checked again when read."""
+    put_json(conn, kind, data)
+    put_state(conn, f"{kind}_signature", signature)
+
+
+def get_signed(conn: sqlite3.Connection, kind: str) -> tuple[Any, str | None]:
+    return get_json(conn, kind), get_state(conn, f"{kind}_signature")
+
+
+def _apply_change(
+    conn: sqlite3.Connection, kind: str, data: dict[str, Any], signature: str | None
+) -> None:
     if kind in ("policy", "catalogue"):
-        put_json(conn, kind, data)
+        put_signed(conn, kind, data, signature or "")
     elif kind == "operator":
         conn.execute(
             "INSERT INTO operators (operator_id, office_id, name_en, name_ar, role, pin_hash,"
-            " active) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(operator_id) DO UPDATE SET"
-            " office_id = excluded.office_id, name_en = excluded.name_en,"
+            " active, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(operator_id)"
+            " DO UPDATE SET office_id = excluded.office_id, name_en = excluded.name_en,"
             " name_ar = excluded.name_ar, role = excluded.role, pin_hash = excluded.pin_hash,"
-            " active = excluded.active",
+            " active = excluded.active, signature = excluded.signature",
             (
                 data["operator_id"],
                 data["office_id"],
@@ -127,6 +137,7 @@ def _apply_change(conn: sqlite3.Connection, kind: str, data: dict[str, Any]) -> 
                 data["role"],
                 data["pin_hash"],
                 bool(data["active"]),
+                signature,
             ),
         )
     elif kind == "subscriber":
@@ -160,23 +171,16 @@ def cache_bills(
     bills: Iterable[dict[str, Any]],
     fetched_at: str,
 ) -> None:
-    with lock:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("DELETE FROM bills_cache WHERE kind = ? AND lookup_key = ?", (kind, key))
-            conn.executemany(
-                "INSERT OR REPLACE INTO bills_cache (bill_id, kind, lookup_key, data, fetched_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                [
-                    (b["bill_id"], kind, key, json.dumps(b, ensure_ascii=False), fetched_at)
-                    for b in bills
-                ],
-            )
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    with write_transaction(conn, lock):
+        conn.execute("DELETE FROM bills_cache WHERE kind = ? AND lookup_key = ?", (kind, key))
+        conn.executemany(
+            "INSERT OR REPLACE INTO bills_cache (bill_id, kind, lookup_key, data, fetched_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [
+                (b["bill_id"], kind, key, json.dumps(b, ensure_ascii=False), fetched_at)
+                for b in bills
+            ],
+        )
 
 
 def cached_bills(

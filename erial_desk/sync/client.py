@@ -9,9 +9,10 @@ become the matching domain error at once. Plain HTTP is accepted only on the loo
 from __future__ import annotations
 
 import base64
+import functools
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import requests
@@ -46,6 +47,7 @@ from erial_desk.domain.policy import (
     office_from_dict,
     policy_from_dict,
 )
+from erial_desk.domain.reference import check_reference
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 RETRY_DELAYS = (0.2, 0.6, 1.5)  # seconds between attempts for connection errors and 5xx
@@ -85,8 +87,10 @@ def _refusal(response: requests.Response) -> DeskError:
         error = response.json()["error"]
         code, params = str(error["code"]), dict(error.get("params") or {})
         reason = str(error.get("message", code))
-    except (ValueError, KeyError, TypeError):
-        code, params, reason = "", {}, f"HTTP {response.status_code}"
+        reason_ar = str(error.get("message_ar", reason))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        code, params = "", {}
+        reason = reason_ar = f"HTTP {response.status_code}."
     if code == "auth.revoked":
         return CentralError("sync.revoked")
     if code == "subscriber.not_found" or code == "bill.not_found":
@@ -96,7 +100,44 @@ def _refusal(response: requests.Response) -> DeskError:
     if code in MESSAGES:
         cls = _ERROR_CLASSES.get(code.split(".", 1)[0], CentralError)
         return cls(code, **params)
-    return CentralError("central.refused", reason=reason)
+    return CentralError("central.refused", reason=reason, reason_ar=reason_ar)
+
+
+def _json_answer(response: requests.Response) -> Any:
+    """A 2xx answer's JSON. Anything else (a Wi-Fi sign-in page answering 200 in central's
+    place, a proxy's error page) is no answer from central: the offline policy takes over and
+    the sync worker retries later."""
+    kind = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    if kind != "application/json":
+        raise CentralUnavailable(
+            "central.unexpected_answer", reason=f"HTTP {response.status_code}, {kind or 'no type'}"
+        )
+    try:
+        return response.json()
+    except ValueError as exc:
+        raise CentralUnavailable(
+            "central.unexpected_answer", reason=f"HTTP {response.status_code}, not JSON"
+        ) from exc
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _shaped(method: Callable[_P, _R]) -> Callable[_P, _R]:
+    """An answer that is JSON but not of the expected shape is reported as such, never as a
+    KeyError or TypeError out of the sync worker."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return method(*args, **kwargs)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise CentralUnavailable(
+                "central.unexpected_answer", reason=f"{method.__name__}: {type(exc).__name__}"
+            ) from exc
+
+    return wrapper
 
 
 class CentralClient:
@@ -124,6 +165,9 @@ class CentralClient:
         self._office: Office | None = None
         self._policy: tuple[Policy, FeeCatalogue] | None = None
         self._sealing: bytes | None = None
+        # Central's reference-data key, pinned by the desk; what it signed, as received.
+        self.reference_key: bytes | None = None
+        self.signed: dict[str, tuple[Any, str]] = {}
 
     # --- transport -------------------------------------------------------------------------
 
@@ -186,12 +230,12 @@ class CentralClient:
                 )
             except requests.exceptions.SSLError as exc:
                 # An untrusted certificate is not a network hiccup: never retried, never ignored.
-                raise CentralError("central.refused", reason="certificate not trusted") from exc
+                raise CentralError("central.untrusted_certificate") from exc
             except (requests.ConnectionError, requests.Timeout) as exc:
                 last = exc
             else:
                 if response.status_code < 400:
-                    return response.json()
+                    return _json_answer(response)
                 if response.status_code < 500:
                     raise _refusal(response)
                 last = RuntimeError(f"HTTP {response.status_code}")
@@ -202,8 +246,13 @@ class CentralClient:
 
     # --- the Central interface -------------------------------------------------------------
 
+    @_shaped
     def _load_policy(self) -> None:
         data = self.request("GET", "/v1/policy")
+        signatures = data.get("signatures") or {}
+        for kind in ("office", "policy", "catalogue"):
+            check_reference(self.reference_key, kind, data[kind], signatures.get(kind))
+            self.signed[kind] = (data[kind], signatures[kind])
         self._office = office_from_dict(data["office"])
         self._policy = (policy_from_dict(data["policy"]), catalogue_from_dict(data["catalogue"]))
 
@@ -223,17 +272,25 @@ class CentralClient:
         # Operators arrive through the change feed (see feed.py); nothing to ask here.
         return []
 
+    @_shaped
     def sealing_key(self) -> bytes:
         if self._sealing is None:
             data = self.request("GET", "/v1/central-key", auth=False)
-            self._sealing = base64.b64decode(data["sealing_public_key"])
+            signed = {"sealing_public_key": str(data["sealing_public_key"])}
+            check_reference(
+                self.reference_key, "sealing_key", signed, data.get("sealing_signature")
+            )
+            self.signed["sealing_key"] = (signed, data["sealing_signature"])
+            self._sealing = base64.b64decode(signed["sealing_public_key"])
         return self._sealing
 
+    @_shaped
     def find_bills(self, kind: BillKind | None, key: str) -> list[Bill]:
         params = {"key": key} | ({"kind": kind.value} if kind else {})
         data = self.request("GET", "/v1/bills", params=params, interactive=True)
         return [Bill.from_dict(b) for b in data["bills"]]
 
+    @_shaped
     def authorise_debit(self, request: DebitRequest) -> Authorisation:
         data = self.request(
             "POST",
@@ -253,11 +310,13 @@ class CentralClient:
         )
         return Authorisation(data["reference"], int(data["balance_after"]))
 
+    @_shaped
     def cancel_debit(self, entry_id: str) -> str:
         """Abandon a debit whose answer never came and whose payment was then refused."""
         data = self.request("POST", f"/v1/wallet/debits/{entry_id}/cancel")
         return str(data["status"])
 
+    @_shaped
     def authorise_reversal(
         self, entry_id: str, voids: str, account: str | None, amount: int
     ) -> Authorisation | None:
@@ -272,6 +331,7 @@ class CentralClient:
         )
         return Authorisation(data["reference"], int(data["balance_after"]))
 
+    @_shaped
     def wallet_balance(self, account: str) -> int | None:
         try:
             statement = self.request(
@@ -281,6 +341,7 @@ class CentralClient:
         except NotFoundError:
             return None
 
+    @_shaped
     def lookup_subscriber(self, account: str) -> SubscriberRecord | None:
         try:
             data = self.request("GET", f"/v1/subscribers/{account}", interactive=True)
@@ -288,6 +349,7 @@ class CentralClient:
             return None
         return SubscriberRecord(**{k: data.get(k) for k in SubscriberRecord.__dataclass_fields__})
 
+    @_shaped
     def push(self, entries: Sequence[SignedEntry]) -> list[PushResult]:
         if not entries:
             return []
@@ -321,18 +383,46 @@ class CentralClient:
 
     # --- beyond the interface: feed, enrolment ---------------------------------------------
 
+    @_shaped
     def feed(self, cursor: int, limit: int = 5000) -> dict[str, Any]:
-        return self.request(
+        page = self.request(
             "GET", "/v1/feed", params={"cursor": cursor, "limit": limit}, timeout=120.0
         )
+        changes = [
+            {**change, "kind": str(change["kind"]), "data": dict(change["data"])}
+            for change in page["changes"]
+        ]
+        after = int(page["cursor"])
+        return {
+            "changes": changes,
+            "cursor": after,
+            "newest": int(page.get("newest", after)),
+            "more": page["more"] is True,
+        }
 
+    @_shaped
+    def offered_reference_key(self) -> bytes:
+        """Central's reference key as it says it now: pinned only by a desk enrolled before
+        keys were pinned at enrolment (over TLS, once)."""
+        data = self.request("GET", "/v1/central-key", auth=False)
+        return bytes.fromhex(data["reference_public_key"])
+
+    @_shaped
     def enrol(self, code: str, terminal_id: str, public_key: bytes) -> dict[str, Any]:
-        return self.request(
+        answer = self.request(
             "POST",
             "/v1/enrol",
             auth=False,
             json={"code": code, "terminal_id": terminal_id, "public_key": public_key.hex()},
         )
+        # What the desk keeps from it must be there, central's reference key included.
+        if not (
+            isinstance(answer["token"], str)
+            and isinstance(answer["office_id"], str)
+            and len(bytes.fromhex(answer["reference_public_key"])) == 32
+        ):
+            raise TypeError("enrolment answer")
+        return dict(answer)
 
     def close(self) -> None:
         self.session.close()

@@ -224,3 +224,17 @@ class KeyStore:
             return False
         self._set(f"terminal/{terminal_id}/journal-anchor", f"{seq}:{digest}")
         return True
+
+
+# Central's reference-data key, pinned here at enrolment: outside the SQLite file, next to the
+# API token, so that editing the file cannot replace the key that vouches for its operators,
+# policy and catalogue (see erial_desk.domain.reference).
+
+
+def store_central_key(keys: KeyStore, terminal_id: str, public_key: bytes) -> None:
+    keys._set(f"terminal/{terminal_id}/central-reference-key", public_key.hex())
+
+
+def central_key(keys: KeyStore, terminal_id: str) -> bytes | None:
+    value = keys._get(f"terminal/{terminal_id}/central-reference-key")
+    return None if value is None else bytes.fromhex(value)

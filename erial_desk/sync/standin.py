@@ -4,7 +4,8 @@ It keeps, in its own SQLite file beside the desk's data, what central would: dem
 operators, bills with their status, wallets with PIN verifiers, central's sealing key pair, and
 which entries it has applied. It follows the central rules the desk relies on: a wallet debit is
 authorised against balance and PIN, a bill is never collected twice, a pushed entry is applied
-once (its id is the idempotency key). It does not check signatures: the real server does.
+once (its id is the idempotency key). It does not check entries' signatures: the real server
+does. It signs the operators it hands out, as central does.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from nacl.public import PrivateKey
 
 from erial_desk.domain import demo_records
@@ -34,6 +36,8 @@ from erial_desk.domain.errors import AuthError, NotFoundError, StateError
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
 from erial_desk.domain.policy import BillKind, FeeCatalogue, Office, Policy, Role
+from erial_desk.domain.reference import operator_data, sign_reference
+from erial_desk.store.transaction import write_transaction
 
 FILE_NAME = "standin.sqlite"
 
@@ -55,6 +59,16 @@ CREATE TABLE IF NOT EXISTS authorisations (entry_id TEXT PRIMARY KEY, reference 
 """
 
 
+def _insufficient(balance: int, needed: int) -> StateError:
+    return StateError(
+        "wallet.insufficient",
+        balance=format_amount(balance),
+        balance_ar=format_amount(balance, "ar"),
+        needed=format_amount(needed),
+        needed_ar=format_amount(needed, "ar"),
+    )
+
+
 class LocalCentral:
     """Implements ``erial_desk.domain.central.Central`` on a local SQLite file."""
 
@@ -74,13 +88,24 @@ class LocalCentral:
         self._sealing_private = bytes(
             self._db.execute("SELECT value FROM keys WHERE name = 'sealing'").fetchone()[0]
         )
+        # Reference data is signed as the real central signs it (a stand-in file made before
+        # that gets its key now).
+        self._db.execute(
+            "INSERT OR IGNORE INTO keys VALUES ('reference', ?)",
+            (Ed25519PrivateKey.generate().private_bytes_raw(),),
+        )
+        self._reference = Ed25519PrivateKey.from_private_bytes(
+            bytes(self._db.execute("SELECT value FROM keys WHERE name = 'reference'").fetchone()[0])
+        )
 
     def close(self) -> None:
         self._db.close()
 
     def _seed(self) -> None:
-        db = self._db
-        db.execute("BEGIN IMMEDIATE")
+        with write_transaction(self._db) as db:
+            self._seed_rows(db)
+
+    def _seed_rows(self, db: sqlite3.Connection) -> None:
         db.execute("INSERT INTO keys VALUES ('sealing', ?)", (bytes(PrivateKey.generate()),))
         hashes = demo_records.operator_pin_hashes()
         for op_id, office_id, name_en, name_ar, role, _pin in demo_records.OPERATORS:
@@ -110,7 +135,6 @@ class LocalCentral:
                     "INSERT INTO office_wallets VALUES (?, ?)",
                     (office.office_id, demo_records.OFFICE_WALLET_OPENING),
                 )
-        db.execute("COMMIT")
 
     # --- reference data ------------------------------------------------------------------
 
@@ -131,7 +155,23 @@ class LocalCentral:
             " FROM operators WHERE office_id = ?",
             (office_id,),
         ).fetchall()
-        return [OperatorRecord(r[0], r[1], r[2], r[3], Role(r[4]), r[5], bool(r[6])) for r in rows]
+        return [
+            OperatorRecord(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                Role(r[4]),
+                r[5],
+                bool(r[6]),
+                sign_reference(self._reference, "operator", operator_data(*r)),
+            )
+            for r in rows
+        ]
+
+    def reference_public_key(self) -> bytes:
+        """The key a desk pins to check the operators it is given."""
+        return self._reference.public_key().public_bytes_raw()
 
     def sealing_key(self) -> bytes:
         return bytes(PrivateKey(self._sealing_private).public_key)
@@ -167,57 +207,46 @@ class LocalCentral:
     # --- online authorisation --------------------------------------------------------------
 
     def authorise_debit(self, request: DebitRequest) -> Authorisation:
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                done = db.execute(
-                    "SELECT reference FROM authorisations WHERE entry_id = ?", (request.entry_id,)
-                ).fetchone()
-                if done:  # the same request again: answer as the first time
-                    db.execute("COMMIT")
-                    return Authorisation(done[0], self._balance(request))
-                if request.bill_id is not None:
-                    self._check_bill_open(request.bill_id)
-                if request.account is None:
-                    balance = self._office_wallet(request.office_id)
-                else:
-                    balance, pin_error = self._check_wallet_pin(request)
-                    if pin_error is not None:
-                        db.execute("COMMIT")  # the failure counter must stick
-                        raise pin_error
-                if balance < request.amount:
-                    raise StateError(
-                        "wallet.insufficient",
-                        balance=format_amount(balance),
-                        balance_ar=format_amount(balance, "ar"),
-                        needed=format_amount(request.amount),
-                        needed_ar=format_amount(request.amount, "ar"),
-                    )
-                self._move(request.account, request.office_id, -request.amount)
-                if request.bill_id is not None:
-                    db.execute(
-                        "UPDATE bills SET status = 'paid', paid_by = ? WHERE bill_id = ?",
-                        (request.entry_id, request.bill_id),
-                    )
-                reference = "AU" + uuid.uuid4().hex[:10].upper()
-                db.execute(
-                    "INSERT INTO authorisations VALUES (?, ?, ?, ?, ?, ?)",
-                    (
-                        request.entry_id,
-                        reference,
-                        request.account,
-                        request.amount,
-                        request.bill_id,
-                        request.office_id,
-                    ),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
-            return Authorisation(reference, self._balance(request))
+        with write_transaction(self._db, self._lock) as db:
+            done = db.execute(
+                "SELECT reference FROM authorisations WHERE entry_id = ?", (request.entry_id,)
+            ).fetchone()
+            if done:  # the same request again: answer as the first time
+                return Authorisation(done[0], self._balance(request))
+            if request.bill_id is not None:
+                self._check_bill_open(request.bill_id)
+            if request.account is None:
+                balance, pin_error = self._office_wallet(request.office_id), None
+            else:
+                balance, pin_error = self._check_wallet_pin(request)
+            if pin_error is None:
+                reference = self._debit(request, balance)
+        if pin_error is not None:
+            raise pin_error  # after the commit: the failure counter must stick
+        return Authorisation(reference, self._balance(request))
+
+    def _debit(self, request: DebitRequest, balance: int) -> str:
+        if balance < request.amount:
+            raise _insufficient(balance, request.amount)
+        self._move(request.account, request.office_id, -request.amount)
+        if request.bill_id is not None:
+            self._db.execute(
+                "UPDATE bills SET status = 'paid', paid_by = ? WHERE bill_id = ?",
+                (request.entry_id, request.bill_id),
+            )
+        reference = "AU" + uuid.uuid4().hex[:10].upper()
+        self._db.execute(
+            "INSERT INTO authorisations VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                request.entry_id,
+                reference,
+                request.account,
+                request.amount,
+                request.bill_id,
+                request.office_id,
+            ),
+        )
+        return reference
 
     def _balance(self, request: DebitRequest) -> int:
         if request.account is None:
@@ -281,29 +310,20 @@ class LocalCentral:
 
     def cancel_debit(self, entry_id: str) -> str:
         """Reverse a debit the desk abandoned and reopen its bill (see central's rule)."""
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                row = db.execute(
-                    "SELECT account, amount, bill_id, office_id FROM authorisations"
-                    " WHERE entry_id = ? AND bill_id IS NOT NULL",
-                    (entry_id,),
-                ).fetchone()
-                if row is None:
-                    db.execute("COMMIT")
-                    return "unknown"
-                self._move(row[0], row[3], row[1])
-                db.execute(
-                    "UPDATE bills SET status = 'open', paid_by = NULL WHERE paid_by = ?",
-                    (entry_id,),
-                )
-                db.execute("DELETE FROM authorisations WHERE entry_id = ?", (entry_id,))
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with write_transaction(self._db, self._lock) as db:
+            row = db.execute(
+                "SELECT account, amount, bill_id, office_id FROM authorisations"
+                " WHERE entry_id = ? AND bill_id IS NOT NULL",
+                (entry_id,),
+            ).fetchone()
+            if row is None:
+                return "unknown"
+            self._move(row[0], row[3], row[1])
+            db.execute(
+                "UPDATE bills SET status = 'open', paid_by = NULL WHERE paid_by = ?",
+                (entry_id,),
+            )
+            db.execute("DELETE FROM authorisations WHERE entry_id = ?", (entry_id,))
         return "cancelled"
 
     def authorise_reversal(
@@ -312,32 +332,18 @@ class LocalCentral:
         """Take a voided top-up back out of the wallet; refused when it was already spent."""
         if account is None:
             return None
-        with self._lock:
-            db = self._db
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                balance = self.wallet_balance(account)
-                if balance is None:
-                    raise NotFoundError("subscriber.not_found")
-                if balance < amount:
-                    raise StateError(
-                        "wallet.insufficient",
-                        balance=format_amount(balance),
-                        balance_ar=format_amount(balance, "ar"),
-                        needed=format_amount(amount),
-                        needed_ar=format_amount(amount, "ar"),
-                    )
-                self._move(account, "", -amount)
-                reference = "RV" + uuid.uuid4().hex[:10].upper()
-                db.execute(
-                    "INSERT INTO authorisations VALUES (?, ?, ?, ?, NULL, NULL)",
-                    (entry_id, reference, account, -amount),
-                )
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+        with write_transaction(self._db, self._lock) as db:
+            balance = self.wallet_balance(account)
+            if balance is None:
+                raise NotFoundError("subscriber.not_found")
+            if balance < amount:
+                raise _insufficient(balance, amount)
+            self._move(account, "", -amount)
+            reference = "RV" + uuid.uuid4().hex[:10].upper()
+            db.execute(
+                "INSERT INTO authorisations VALUES (?, ?, ?, ?, NULL, NULL)",
+                (entry_id, reference, account, -amount),
+            )
         return Authorisation(reference, balance - amount)
 
     # --- journal push ----------------------------------------------------------------------
@@ -350,15 +356,12 @@ class LocalCentral:
         return results
 
     def _apply_once(self, entry: SignedEntry) -> PushResult:
-        db = self._db
         digest = hashlib.sha256(entry.body).hexdigest()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self._db) as db:
             seen = db.execute(
                 "SELECT hash, status, reason FROM applied WHERE entry_id = ?", (entry.entry_id,)
             ).fetchone()
             if seen is not None:
-                db.execute("COMMIT")
                 if seen[0] != digest:
                     return PushResult(entry.entry_id, "rejected", "same id, different content")
                 return PushResult(entry.entry_id, "duplicate", seen[2])
@@ -366,11 +369,6 @@ class LocalCentral:
             db.execute(
                 "INSERT INTO applied VALUES (?, ?, ?, ?)", (entry.entry_id, digest, status, reason)
             )
-            db.execute("COMMIT")
-        except BaseException:
-            if db.in_transaction:
-                db.execute("ROLLBACK")
-            raise
         return PushResult(entry.entry_id, status, reason)
 
     def _apply(self, env: dict[str, Any]) -> tuple[str, str | None]:

@@ -45,8 +45,11 @@ BILL_KINDS = ("parking", "parking", "lease", "licence", "building_permit")
 BILL_PREFIX = {"parking": "PV", "lease": "LC", "licence": "LI", "building_permit": "BP"}
 
 
-def run_cli(database: str, secrets_file: Path, *args: str, timeout: float = 300) -> Any:
-    """``erial-central ARGS`` in a child process; returns the completed process."""
+def run_cli(
+    database: str, secrets_file: Path, *args: str, timeout: float = 300, **options: Any
+) -> Any:
+    """``erial-central ARGS`` in a child process (``options``: ``input``, ``env``...);
+    returns the completed process."""
     return subprocess.run(
         [
             sys.executable,
@@ -62,6 +65,7 @@ def run_cli(database: str, secrets_file: Path, *args: str, timeout: float = 300)
         capture_output=True,
         text=True,
         timeout=timeout,
+        **options,
     )
 
 
@@ -212,8 +216,8 @@ class Central:
             self._website = done.stdout.strip().splitlines()[-1]
         return self._website
 
-    def cli(self, *args: str) -> Any:
-        return run_cli(self.database, self.secrets, *args)
+    def cli(self, *args: str, **options: Any) -> Any:
+        return run_cli(self.database, self.secrets, *args, **options)
 
     @property
     def engine(self) -> Engine:

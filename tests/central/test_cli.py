@@ -7,6 +7,7 @@ corruption is undone afterwards, so the module's closing audit still holds.
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 from collections.abc import Iterator
@@ -73,19 +74,52 @@ def test_office_terminal_and_enrolment(central: Central):
 
 def test_operator_add(central: Central):
     operator = "op" + secrets.token_hex(3)
-    args = ["--role", "supervisor", "--name-en", "Op", "--name-ar", "مشرف", "--pin", "5678"]
-    done = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args)
+    args = ["--role", "supervisor", "--name-en", "Op", "--name-ar", "مشرف"]
+    # The PIN never on the command line: here piped to standard input, as a script does.
+    done = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args, input="5678\n")
     assert done.returncode == 0, done.stderr
     sim = central.terminal("MCT-MUTRAH")
     changes = sim.get("/v1/feed", limit=10000).json()["changes"]
     (record,) = [c["data"] for c in changes if c["kind"] == "operator" and c["key"] == operator]
     assert record["role"] == "supervisor"
     assert record["pin_hash"].startswith("scrypt$") and "5678" not in record["pin_hash"]
-    duplicate = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args)
+    duplicate = central.cli(
+        "operator", "add", operator, "--office", "MCT-MUTRAH", *args, input="5678\n"
+    )
     assert duplicate.returncode == 1
-    unknown = central.cli("operator", "add", "x" + operator, "--office", "NOPE", *args)
+    assert "already exists" in duplicate.stderr and "UNIQUE" not in duplicate.stderr
+    unknown = central.cli(
+        "operator", "add", "x" + operator, "--office", "NOPE", *args, input="5678\n"
+    )
     assert unknown.returncode == 1
     assert "No such office" in unknown.stderr
+
+
+def test_operator_pin_is_never_an_argument(central: Central):
+    operator = "op" + secrets.token_hex(3)
+    args = ["--role", "clerk", "--name-en", "Op", "--name-ar", "موظف"]
+    with_pin = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args,
+                           "--pin", "5678", input="5678\n")  # fmt: skip
+    assert with_pin.returncode == 2 and "--pin" in with_pin.stderr
+    env = {**os.environ, "ERIAL_CENTRAL_OPERATOR_PIN": "2468"}
+    done = central.cli("operator", "add", operator, "--office", "MCT-MUTRAH", *args, env=env)
+    assert done.returncode == 0, done.stderr
+    sim = central.terminal("MCT-MUTRAH")
+    changes = sim.get("/v1/feed", limit=10000).json()["changes"]
+    (record,) = [c["data"] for c in changes if c["kind"] == "operator" and c["key"] == operator]
+    from erial_desk.domain.pins import verify_pin
+
+    assert verify_pin("2468", record["pin_hash"])
+    bad = central.cli("operator", "add", "y" + operator, "--office", "MCT-MUTRAH", *args,
+                      input="12\n")  # fmt: skip
+    assert bad.returncode == 1 and "A PIN has 4 to 6 digits." in bad.stderr
+
+
+def test_seeding_twice_says_it_is_already_seeded(central: Central):
+    again = central.cli("seed-demo", "--subscribers", "5", "--bills", "5")
+    assert again.returncode == 0, again.stderr
+    assert "already loaded" in again.stdout
+    assert "UNIQUE" not in again.stdout + again.stderr and "Traceback" not in again.stderr
 
 
 def test_credentials(central: Central):
@@ -177,3 +211,40 @@ def test_audit_passes_then_fails_on_corruption(central: Central, terminal: Termi
 
     code, out = audit_problems(central)
     assert code == 0, out
+
+
+def test_serve_names_itself_and_logs_beside_its_database(tmp_path):
+    from erial_desk import __version__
+
+    from .conftest import start_server, stop_server
+
+    database = f"sqlite:///{tmp_path / 'central.sqlite'}"
+    console = tmp_path / "console.log"
+    process, base_url = start_server(database, tmp_path / "secrets.json", console)
+    try:
+        key = requests.get(f"{base_url}/v1/central-key", timeout=30).json()
+        assert len(bytes.fromhex(key["reference_public_key"])) == 32
+        bad = requests.get(f"{base_url}/v1/feed", headers={"Authorization": "Bearer x"}, timeout=30)
+        assert bad.status_code == 401
+    finally:
+        stop_server(process)
+    printed = console.read_text()
+    assert f"erial-central {__version__} serving {base_url} (API /v1)" in printed
+    assert f"on database {database}" in printed
+    log = (tmp_path / "erial-central.log").read_text()
+    assert f"serving {base_url}" in log and "Application startup complete" in log
+    assert "Bearer x" not in log
+
+
+def test_shown_database_hides_the_password_and_logs_go_beside_secrets(tmp_path):
+    from erial_central.logs import default_log_file, shown_database
+
+    url = "postgresql+psycopg://erial:s3cret@db.example/erial"
+    assert "s3cret" not in shown_database(url) and "erial:***@db.example/erial" in shown_database(
+        url
+    )
+    assert default_log_file(url, tmp_path / "secrets.json") == tmp_path / "erial-central.log"
+    from erial_desk.domain.redaction import redact
+
+    line = redact(f"connect {url} token=et_abcdefghijklmnop pin: 1234 Bearer et_zzz")
+    assert "s3cret" not in line and "abcdefghijklmnop" not in line and "1234" not in line

@@ -70,8 +70,7 @@ def test_operator_added_later_reaches_only_its_office(central: Central):
         "Feed clerk",
         "--name-ar",
         "موظف",
-        "--pin",
-        "2468",
+        input="2468\n",  # the PIN on standard input, never on the command line
     )
     assert done.returncode == 0, done.stderr
     new, _ = pull_all(bawshar, bawshar_cursor)

@@ -162,3 +162,24 @@ def test_walkthrough_runs_a_counter_day(tmp_path: Path):
         "shift_closed",
     }
     assert all(isinstance(line["entry"]["payload"].get("amount", 0), int) for line in lines)
+    # Refusals are sentences, not codes; the kept folder's passphrase is told, and opens it.
+    assert "refused: Wrong operator or PIN. 4 attempts left." in result.stdout
+    assert "login.failed" not in result.stdout
+    from erial_desk.walkthrough import DEMO_PASSPHRASE
+
+    assert f"ERIAL_DESK_KEY_PASSPHRASE='{DEMO_PASSPHRASE}'" in result.stdout
+    rebuild = run(
+        "--data-dir", str(keep), "rebuild", env_extra={"ERIAL_DESK_KEY_PASSPHRASE": DEMO_PASSPHRASE}
+    )
+    assert rebuild.returncode == 0, rebuild.stderr
+    log = (keep / "erial-desk.log").read_text()
+    assert "erial-desk" in log and DEMO_PASSPHRASE not in log
+
+
+def test_sync_help_and_readme_agree():
+    """'sync' is one round; the README shows it without a flag that does nothing."""
+    help_text = run("sync", "--help").stdout
+    assert "one round" in help_text and "--once" not in help_text
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "sync --once" not in readme and "erial-desk --data-dir ./desk sync " in readme
+    assert "erial-desk.log" in readme and "erial-central.log" in readme

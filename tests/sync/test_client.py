@@ -27,6 +27,15 @@ def token(central: CentralServer, proxy: FaultProxy, tmp_path: Path) -> str:
     return found
 
 
+@pytest.fixture
+def reference_key(central: CentralServer) -> bytes:
+    """Central's reference-data key, as a desk pins it at enrolment."""
+    import requests
+
+    answer = requests.get(f"{central.base_url}/v1/central-key", timeout=30).json()
+    return bytes.fromhex(answer["reference_public_key"])
+
+
 def _client(proxy: FaultProxy, token: str | None, waits: list[float], **kw) -> CentralClient:
     return CentralClient(proxy.url, lambda: token, sleep=waits.append, **kw)
 
@@ -45,9 +54,10 @@ def test_connection_errors_and_5xx_are_retried_with_backoff(proxy: FaultProxy, t
     ]
 
 
-def test_a_lost_answer_is_asked_again(proxy: FaultProxy, token: str):
+def test_a_lost_answer_is_asked_again(proxy: FaultProxy, token: str, reference_key: bytes):
     waits: list[float] = []
     client = _client(proxy, token, waits)
+    client.reference_key = reference_key
     proxy.plan("/v1/policy", ["drop_response", "reset_after"])
     assert client.policy("MCT-HQ")[0].version >= 1
     assert waits == list(RETRY_DELAYS[:2])

@@ -108,16 +108,17 @@ def test_cli_init_enroll_sync_and_status(
     code = central.enrolment_code("MCT-BWR")
     assert cli.main([*base, "enroll", "--server", central.base_url, "--code", code]) == 0
     out = capsys.readouterr().out
-    assert "enrolled at MCT-BWR" in out and "online; 0 entries waiting" in out
+    assert "enrolled at MCT-BWR" in out and "Online. Waiting to be sent: 0;" in out
     with reopen(Path(data)) as desk:
         start_shift(desk)
         _pay_cash(desk, central)
         token = KeyStore.open("encrypted-file", Path(data)).token(desk.terminal_id)
     assert cli.main([*base, "status"]) == 0
-    assert "2 entries waiting" in capsys.readouterr().out
-    assert cli.main([*base, "sync", "--once"]) == 0
-    assert re.search(r"^online; 0 entries waiting; 0 flagged, 0 rejected; last sync 20",
-                     capsys.readouterr().out, re.M)  # fmt: skip
+    assert "Waiting to be sent: 2;" in capsys.readouterr().out
+    assert cli.main([*base, "sync"]) == 0
+    assert re.search(r"^Online. Waiting to be sent: 0; flagged by central: 0; rejected: 0."
+                     r" Last sync: 20", capsys.readouterr().out, re.M)  # fmt: skip
+    assert cli.main([*base, "sync", "--once"]) == 0  # older scripts' flag: the same one round
     assert token is not None
     for path in _files_under(Path(data)):
         assert token.encode() not in path.read_bytes(), f"the API token is in {path}"
@@ -215,4 +216,7 @@ def test_revoked_terminal_stops_syncing_keeps_its_journal_and_says_so(
         assert desk.sync_status().revoked
         assert desk.outbox_counts() == {"applied": 1, "pending": 2}
     assert cli.main(["--data-dir", str(data), "--lang", "en", "status"]) == 0
-    assert capsys.readouterr().out.startswith("revoked; 2 entries waiting")
+    out = capsys.readouterr().out
+    assert out.startswith("Access revoked by central. Waiting to be sent: 2;")
+    assert "Last problem: Central revoked this terminal's access." in out
+    assert "sync.revoked" not in out

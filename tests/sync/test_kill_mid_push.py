@@ -143,7 +143,7 @@ def test_desk_killed_mid_push_then_restarted_applies_everything_once(
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "online; 0 entries waiting" in done.stdout
+    assert "Online. Waiting to be sent: 0;" in done.stdout
     checked = subprocess.run(
         desk_command(data, "verify-journal"), env=desk_env(), capture_output=True, text=True
     )

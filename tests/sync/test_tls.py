@@ -145,8 +145,8 @@ def test_untrusted_certificate_is_refused_and_nothing_is_sent(
     Desk.init_for_central(data, office_id="MCT-HQ", central_url=tls_front.url, keyring="memory")
     with pytest.raises(CentralError) as err:
         Desk.enroll(data, tls_front.url, code)
-    assert err.value.code == "central.refused"
-    assert err.value.params["reason"] == "certificate not trusted"
+    assert err.value.code == "central.untrusted_certificate"
+    assert "ca_bundle" in err.value.message("en")
     assert tls_front.seen == [] and tls_front.forwarded == 0, "no request reached the server"
     assert eventually(lambda: tls_front.counts["tls_refused"] == 1)
     assert tls_front.counts["tls_refused"] == 1, "a certificate error is not retried"
@@ -173,7 +173,7 @@ def test_a_certificate_for_another_name_is_refused(
         _with_ca_bundle(data, municipal_ca.bundle(tmp_path / "municipal-ca.pem"))
         with pytest.raises(CentralError) as err:
             Desk.enroll(data, front.url, code)
-        assert err.value.params["reason"] == "certificate not trusted"
+        assert err.value.code == "central.untrusted_certificate"
         assert front.seen == [] and front.forwarded == 0
         assert _code_unused(central, code)
     finally:
@@ -199,7 +199,7 @@ def test_an_enrolled_desk_facing_another_certificate_sends_nothing(
         assert start_shift_again.operator_id == "salim"
         desk.pay_bill(found, PaymentMethod.CASH)
         status = desk.sync_once()
-        assert status.last_error == "central.refused" and status.waiting == 2
+        assert status.last_error == "central.untrusted_certificate" and status.waiting == 2
     assert len(tls_front.seen) == seen and tls_front.forwarded == forwarded
     assert central.entries_of(desk.terminal_id) == []
 
