@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import text
 
 from erial_desk.domain.central import Bill, DebitRequest
+from erial_desk.domain.clock import parse_stamp, utc_day
 from erial_desk.domain.entries import VOIDABLE, BillPaid, ReceiptReprinted, TopUp, Void
 from erial_desk.domain.errors import (
     CentralUnavailable,
@@ -210,7 +209,8 @@ class PaymentsMixin(SubscribersMixin):
         )
 
     def _offline_state(self, account: str) -> OfflineWalletState:
-        today = datetime.now(UTC).strftime("%Y-%m-%d")
+        now = self.clock.now()
+        today = utc_day(now)
         with self._reading() as conn:
             wallet = conn.execute(
                 text("SELECT balance, balance_at, pending_debits FROM wallets WHERE account = :a"),
@@ -226,9 +226,7 @@ class PaymentsMixin(SubscribersMixin):
             ).scalar()
         if wallet is None or wallet[0] is None:
             return OfflineWalletState(None, None, 0, int(offline_today or 0))
-        age = datetime.now(UTC) - datetime.strptime(wallet[1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-            tzinfo=UTC
-        )
+        age = now - parse_stamp(wallet[1])
         return OfflineWalletState(
             int(wallet[0]), age.total_seconds() / 3600, int(wallet[2]), int(offline_today or 0)
         )
