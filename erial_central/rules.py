@@ -215,7 +215,7 @@ def payload_problem(env: dict[str, Any]) -> str | None:
     elif entry_type == "subscriber_registered":
         valid = p["kind"] in _SUBSCRIBER_KINDS and all(p[f] for f in _REQUIRED_NAMES)
     elif entry_type == "subscriber_updated":
-        valid = all(p["changes"].get(f, "") for f in _REQUIRED_NAMES)
+        valid = all(p["changes"][f] for f in _REQUIRED_NAMES if f in p["changes"])
     elif entry_type in ("cash_drop", "shift_opened", "shift_closed"):
         valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
     else:

@@ -123,6 +123,23 @@ class TerminalSim:
             entry_id=entry_id,
         )
 
+    def raw(
+        self,
+        entry_type: str,
+        payload: dict[str, Any],
+        operator: str | None = None,
+        entry_id: str | None = None,
+    ) -> AppendedEntry:
+        """Any payload under any entry type, signed into the journal as a tampered PC would."""
+        return self.journal.append(
+            entry_type,
+            payload,
+            operator=operator or self.operator,
+            policy_version=1,
+            catalogue_version=1,
+            entry_id=entry_id,
+        )
+
     def register(self, pin: str = "1234", account: str | None = None) -> str:
         account = account or random_account()
         self.append(
