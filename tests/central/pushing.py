@@ -15,6 +15,45 @@ from erial_desk.store.journal import new_entry_id, utc_now_text
 from .conftest import Central
 from .terminal_sim import TerminalSim
 
+# What each office may do, written out from the design's table (not read from the code):
+# internal counters do everything but pay from an office wallet; external offices never
+# register, update subscribers or take cash for bills, and top up only where authorised.
+EVERYWHERE = {
+    "shift_opened",
+    "cash_drop",
+    "shift_closed",
+    "pay_wallet",
+    "void",
+    "receipt_reprinted",
+}
+ALLOWED = {
+    "MCT-HQ": EVERYWHERE | {"subscriber_registered", "subscriber_updated", "top_up", "pay_cash"},
+    "CAFE-RUWI": EVERYWHERE | {"top_up", "pay_office_wallet"},  # external, may top up
+    "CAFE-SEEB": EVERYWHERE | {"pay_office_wallet"},  # external, may not top up
+}
+
+
+def record_payloads(sim: TerminalSim) -> dict[str, dict[str, Any]]:
+    """Payloads of the entries that move no money, as the terminal's desk writes them."""
+    return {
+        "shift_opened": {"office": sim.office_id, "float_counts": {"1000": 1}, "float_total": 1000},
+        "cash_drop": {
+            "shift": sim.shift,
+            "counts": {"1000": 1},
+            "amount": 1000,
+            "approver": sim.supervisor,
+        },
+        "shift_closed": {
+            "shift": sim.shift,
+            "counted": {},
+            "counted_total": 0,
+            "expected": 0,
+            "variance": 0,
+            "approver": None,
+        },
+        "receipt_reprinted": {"entry": sim.shift, "receipt": "R-1"},
+    }
+
 
 def posted(central: Central, account_id: str) -> int:
     """Sum of the postings of a ledger account (any account, guarded or not)."""

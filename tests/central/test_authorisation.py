@@ -18,7 +18,7 @@ from erial_desk.domain.pins import seal_pin
 from erial_desk.store.journal import AppendedEntry, new_entry_id
 
 from .conftest import Central
-from .pushing import bill_state, posted, served, subscriber_row
+from .pushing import ALLOWED, bill_state, posted, record_payloads, served, subscriber_row
 from .terminal_sim import TerminalSim, random_account, service_charge
 
 # Terminal endpoints: (method, path, JSON body).
@@ -258,22 +258,6 @@ def test_values_the_database_cannot_store_are_refused(central: Central, terminal
 
 # --- pushed entries: entry type x office type x role x ownership, checked by their effect ------
 
-# What each office may do, written out from the design's table (not read from the code):
-# internal counters do everything but pay from an office wallet; external offices never
-# register, update subscribers or take cash for bills, and top up only where authorised.
-EVERYWHERE = {
-    "shift_opened",
-    "cash_drop",
-    "shift_closed",
-    "pay_wallet",
-    "void",
-    "receipt_reprinted",
-}
-ALLOWED = {
-    "MCT-HQ": EVERYWHERE | {"subscriber_registered", "subscriber_updated", "top_up", "pay_cash"},
-    "CAFE-RUWI": EVERYWHERE | {"top_up", "pay_office_wallet"},  # external, may top up
-    "CAFE-SEEB": EVERYWHERE | {"pay_office_wallet"},  # external, may not top up
-}
 KINDS = sorted(set().union(*ALLOWED.values()))
 # Who signs: the office's counter role (clerk or operator), its supervisor, an operator of
 # another office, or a name central does not know.
@@ -376,25 +360,7 @@ def make_entry(
             "authorisation": None,
         }
         return sim.raw(kind, payload, operator), payer, bill_id
-    payloads: dict[str, dict[str, Any]] = {
-        "shift_opened": {"office": sim.office_id, "float_counts": {"1000": 1}, "float_total": 1000},
-        "cash_drop": {
-            "shift": shift,
-            "counts": {"1000": 1},
-            "amount": 1000,
-            "approver": sim.supervisor,
-        },
-        "shift_closed": {
-            "shift": shift,
-            "counted": {},
-            "counted_total": 0,
-            "expected": 0,
-            "variance": 0,
-            "approver": None,
-        },
-        "receipt_reprinted": {"entry": shift, "receipt": "R-1"},
-    }
-    return sim.raw(kind, payloads[kind], operator), payer, None
+    return sim.raw(kind, record_payloads(sim)[kind], operator), payer, None
 
 
 @pytest.mark.parametrize("role", ROLES)
