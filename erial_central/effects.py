@@ -10,7 +10,7 @@ applied so that no baisa is lost, and flagged with the reason for a supervisor.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
@@ -144,9 +144,9 @@ class BatchContext:
                 in_list(
                     conn,
                     "SELECT entry_id, amount, account, bill_id FROM authorisations"
-                    " WHERE entry_id IN :ids AND cancelled_at IS NULL",
+                    " WHERE entry_id IN :ids AND terminal_id = :t AND cancelled_at IS NULL",
                 ),
-                {"ids": entry_ids},
+                {"ids": entry_ids, "t": self.terminal_id},
             ):
                 self.authorised[entry_id] = (int(amount), account, bill_id)
             self.checked_authorisations.update(entry_ids)
@@ -257,6 +257,7 @@ class BatchContext:
             row = self.conn.execute(
                 select(authorisations.c.amount, authorisations.c.account, authorisations.c.bill_id)
                 .where(authorisations.c.entry_id == entry_id)
+                .where(authorisations.c.terminal_id == self.terminal_id)
                 .where(authorisations.c.cancelled_at.is_(None))
             ).first()
             if row is not None:
@@ -526,6 +527,9 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         conn.execute(
             update(entries).where(entries.c.entry_id == p["voids"]).values(voided_by=env["id"])
         )
+        read = ctx.earlier_entries.get(p["voids"])
+        if read is not None:  # a second void in this batch must see this one
+            ctx.earlier_entries[p["voids"]] = replace(read, voided_by=env["id"])
     if ctx.authorisation(env["id"]) is not None:
         return APPLIED  # the reversal was made when the desk asked, before the void was written
     for transfer in ctx.ledger.unreversed(p["voids"]):

@@ -79,6 +79,9 @@ def _text(value: Any) -> str | None:
     return value if text_ok(value, MAX_ID) else None
 
 
+# The envelope's type and operator are stored as they are signed (audit compares them with the
+# body): beyond this, or holding what the database cannot store, the entry is no journal entry.
+MAX_ENVELOPE_TEXT = 200
 _AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z")
 
 
@@ -176,8 +179,14 @@ def push(
     expected = int(term.last_seq) + 1
     prev = term.last_hash or genesis_hash(terminal_id)
     stop: str | None = None
+    taken: set[str] = set()  # ids of this batch's accepted entries
     for wire in sorted(batch, key=lambda w: w.seq):
         seen = known.get(wire.entry_id)
+        if wire.entry_id in taken:
+            results.append(
+                EntryResult(wire.entry_id, wire.seq, "rejected", "same id, different content")
+            )
+            continue
         if seen is not None:
             if seen.hash == wire.hash:
                 code, told = answer_for(seen.rule, seen.reason)
@@ -199,6 +208,7 @@ def push(
                 stop = stop or f"waits for entry {expected}"
             continue
         accepted.append((wire, env, len(results)))
+        taken.add(wire.entry_id)
         results.append(EntryResult(wire.entry_id, wire.seq, "pending"))
         prev = wire.hash
         expected += 1
@@ -248,10 +258,10 @@ def _chain_check(
     if not (
         isinstance(env, dict)
         and isinstance(env.get("payload"), dict)
-        and text_ok(env.get("type"), MAX_ID)
+        and text_ok(env.get("type"), MAX_ENVELOPE_TEXT)
         and isinstance(env.get("at"), str)
         and _AT.fullmatch(env["at"])
-        and (env.get("operator") is None or text_ok(env["operator"], MAX_ID))
+        and (env.get("operator") is None or text_ok(env["operator"], MAX_ENVELOPE_TEXT))
     ):
         return "entry is not a journal entry", None
     if env.get("id") != wire.entry_id or env.get("seq") != wire.seq:

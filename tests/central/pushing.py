@@ -32,6 +32,9 @@ ALLOWED = {
     "CAFE-SEEB": EVERYWHERE | {"pay_office_wallet"},  # external, may not top up
 }
 
+# An operator of another office, for each office of the matrix.
+OTHER_OFFICE_OPERATOR = {"MCT-HQ": "khalid", "CAFE-RUWI": "salim", "CAFE-SEEB": "noora"}
+
 
 def record_payloads(sim: TerminalSim) -> dict[str, dict[str, Any]]:
     """Payloads of the entries that move no money, as the terminal's desk writes them."""

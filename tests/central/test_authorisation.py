@@ -18,7 +18,15 @@ from erial_desk.domain.pins import seal_pin
 from erial_desk.store.journal import AppendedEntry, new_entry_id
 
 from .conftest import Central
-from .pushing import ALLOWED, bill_state, posted, record_payloads, served, subscriber_row
+from .pushing import (
+    ALLOWED,
+    OTHER_OFFICE_OPERATOR,
+    bill_state,
+    posted,
+    record_payloads,
+    served,
+    subscriber_row,
+)
 from .terminal_sim import TerminalSim, random_account, service_charge
 
 # Terminal endpoints: (method, path, JSON body).
@@ -262,7 +270,6 @@ KINDS = sorted(set().union(*ALLOWED.values()))
 # Who signs: the office's counter role (clerk or operator), its supervisor, an operator of
 # another office, or a name central does not know.
 ROLES = ("counter", "supervisor", "other_office", "unknown")
-OTHER_OFFICE_OPERATOR = {"MCT-HQ": "khalid", "CAFE-RUWI": "salim", "CAFE-SEEB": "noora"}
 
 
 def read_effects(

@@ -452,3 +452,29 @@ def test_desk_style_entries_still_apply(central: Central):
         assert answer[entry.entry_id]["status"] == "applied", answer[entry.entry_id]
     total = bill["amount"] + service_charge("licence")
     assert wallet(central, account) == 300_000 - total
+
+
+def test_an_id_given_twice_in_one_batch_is_refused_not_an_error(central: Central):
+    hq = central.terminal("MCT-HQ")
+    account = funded(hq, 1_000)
+    seq, prev = next_link(hq)
+    top_up = {"shift": hq.shift, "account": account, "amount": 1_000}
+    first = hq.forge(seq, prev, payload=top_up)
+    second = hq.forge(seq + 1, first["hash"], payload=top_up, entry_id=first["id"])
+    response = hq.push([first, second])
+    assert response.status_code == 200, response.text
+    answers = [(r["seq"], r["status"]) for r in response.json()["results"]]
+    assert answers == [(seq, "applied"), (seq + 1, "rejected")]
+    assert wallet(central, account) == 2_000
+
+
+def test_a_second_void_in_the_same_push_is_flagged(central: Central):
+    hq = central.terminal("MCT-HQ")
+    account = funded(hq, 5_000)
+    top_up = hq.top_up(account, 2_000)
+    hq.sync()
+    first, second = hq.void(top_up.entry_id), hq.void(top_up.entry_id)
+    answer = hq.sync()
+    assert answer[first.entry_id]["status"] == "applied"
+    flagged(answer[second.entry_id], "rule.already_voided")
+    assert wallet(central, account) == 5_000
