@@ -478,3 +478,17 @@ def test_a_second_void_in_the_same_push_is_flagged(central: Central):
     assert answer[first.entry_id]["status"] == "applied"
     flagged(answer[second.entry_id], "rule.already_voided")
     assert wallet(central, account) == 5_000
+
+
+def test_a_confirmed_online_payment_by_an_unknown_operator_is_undone(central: Central):
+    hq = central.terminal("MCT-HQ")
+    account = funded(hq, 100_000)
+    bill = central.bills.take("parking")
+    hq.operator = "nobody"  # the debit went through online; the entry names no operator here
+    paid = hq.pay(bill, "wallet", account, pin="1234", authorised=True)
+    assert wallet(central, account) == 100_000 - bill["amount"] - service_charge("parking")
+    result = hq.sync()[paid.entry_id]
+    flagged(result, "rule.unknown_operator")
+    assert "undone" in result["reason"]
+    assert wallet(central, account) == 100_000
+    assert bill_state(central, bill["bill_id"]) == ("open", None)
