@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
@@ -191,7 +192,7 @@ class BatchContext:
 
     # --- what the rule check reads (rules.Facts) ----------------------------------------------
 
-    @property
+    @cached_property
     def office(self) -> Office:
         return Office(self.office_id, "", "", OfficeType(self.office_type), self.top_up_authorised)
 
