@@ -24,19 +24,13 @@ from erial_desk.domain.identifiers import (
 from erial_desk.domain.money import check_amount, limit_params, parse_amount
 from erial_desk.domain.offline import OfflineWalletState, check_offline_debit
 from erial_desk.domain.pins import seal_pin
-from erial_desk.domain.policy import Action, BillKind, PaymentMethod
+from erial_desk.domain.policy import PAYMENT_ACTIONS, Action, BillKind, PaymentMethod
 from erial_desk.store import sync_state
 from erial_desk.store.journal import new_entry_id
 
 from .results import Approval, TransactionResult
 from .subscribers import SubscribersMixin
 from .sync_service import lookup_bills
-
-_METHOD_ACTION = {
-    PaymentMethod.WALLET: Action.PAY_FROM_WALLET,
-    PaymentMethod.CASH: Action.PAY_CASH,
-    PaymentMethod.OFFICE_WALLET: Action.PAY_FROM_OFFICE_WALLET,
-}
 
 
 def _as_baisa(amount: int | str, minimum: int, maximum: int) -> int:
@@ -131,13 +125,12 @@ class PaymentsMixin(SubscribersMixin):
     ) -> TransactionResult:
         """Pay a bill from the customer's wallet (PIN, service charge added), in cash or from
         the office's wallet for a walk-in customer, as the office type allows."""
-        self._allow(_METHOD_ACTION[method])
+        self._allow(PAYMENT_ACTIONS[method])
         shift_id = self._require_own_shift()
         if bill.status != "open":
             raise StateError("bill.already_paid")
         check_amount(bill.amount, maximum=self.policy.payment_max)
-        # The fixed service charge applies to every payment made with e-Rial (seed document).
-        charge = 0 if method is PaymentMethod.CASH else self.catalogue.service_charge(bill.kind)
+        charge = self.catalogue.charge_for(bill.kind, method)
         total = bill.amount + charge
         entry_id = new_entry_id()
         sealed = authorisation = balance_after = None
