@@ -12,10 +12,10 @@ from typing import Any
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from erial_desk.sync.demo_records import OPERATORS
 
 from erial_central.demo import MORE_OFFICES
 from erial_desk.domain.chain import build_envelope, encode_envelope
+from erial_desk.domain.demo_records import OPERATORS
 from erial_desk.domain.entries import (
     BillPaid,
     Payload,
