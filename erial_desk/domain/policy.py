@@ -128,6 +128,8 @@ class Policy:
     offline_transaction_cap: int = 20 * BAISA_PER_RIAL
     offline_daily_cap_per_wallet: int = 50 * BAISA_PER_RIAL
     offline_balance_max_age_hours: int = 24
+    # Central reverses an online debit that no journal entry confirmed after this long.
+    unconfirmed_debit_hours: int = 48
     permissions: dict[Action, frozenset[OfficeType]] = field(default_factory=_default_permissions)
     roles: dict[Action, frozenset[Role]] = field(default_factory=_default_roles)
 
