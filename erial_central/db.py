@@ -15,7 +15,9 @@ deadlock or a serialisation failure is run again (``run_transaction``).
 
 from __future__ import annotations
 
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -179,4 +181,6 @@ def run_transaction(engine: Engine, work: Callable[[Connection], T], retries: in
         except OperationalError as exc:
             if attempt == retries or not is_retryable(exc):
                 raise
+            # A short random pause, so that two victims do not meet again in step.
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")

@@ -15,6 +15,7 @@ import requests
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.pool import NullPool
 
+from erial_central.db import make_engine, run_transaction
 from erial_desk.domain.entries import SubscriberUpdated
 
 from .conftest import Central
@@ -255,3 +256,42 @@ def test_the_bank_callback_does_not_stall_other_requests(central: Central):
     assert answer.status_code == 200, answer.text
     assert answer.json()["status"] == "applied"
     assert sim.balance(account) == 5_000
+
+
+def test_a_deadlock_victim_runs_again(central: Central):
+    """Two transactions that lock two rows in opposite orders: PostgreSQL aborts one as a
+    deadlock's victim, and ``run_transaction`` runs it again instead of failing."""
+    if central.backend != "postgresql":
+        return  # SQLite writers take the whole database's lock up front: no deadlock
+    engine = make_engine(central.database)
+    table = f"probe_{secrets.token_hex(4)}"
+    with engine.begin() as conn:
+        conn.execute(text(f"CREATE TABLE {table} (k TEXT PRIMARY KEY, n INTEGER NOT NULL)"))
+        conn.execute(text(f"INSERT INTO {table} VALUES ('a', 0), ('b', 0)"))
+    barrier = threading.Barrier(2)
+    attempts = {"a": 0, "b": 0}
+
+    def job(first: str, second: str) -> Callable[[], int]:
+        def work(conn: Any) -> int:
+            attempts[first] += 1
+            # The first attempts lock in opposite orders and meet in a circle; a run again
+            # takes the one order, as central's own paths always do.
+            order = (first, second) if attempts[first] == 1 else sorted((first, second))
+            conn.execute(text(f"UPDATE {table} SET n = n + 1 WHERE k = :k"), {"k": order[0]})
+            if attempts[first] == 1:
+                barrier.wait(timeout=60)  # both hold their first row
+            conn.execute(text(f"UPDATE {table} SET n = n + 1 WHERE k = :k"), {"k": order[1]})
+            return attempts[first]
+
+        return lambda: run_transaction(engine, work)
+
+    try:
+        tries = run_together([job("a", "b"), job("b", "a")])
+        with engine.connect() as conn:
+            counts = dict(conn.execute(text(f"SELECT k, n FROM {table}")).fetchall())
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TABLE {table}"))
+        engine.dispose()
+    assert sorted(tries) == [1, 2]  # one ran twice, as the deadlock's victim
+    assert counts == {"a": 2, "b": 2}  # and each committed exactly once
