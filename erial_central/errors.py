@@ -77,15 +77,6 @@ CENTRAL_MESSAGES: dict[str, tuple[str, str]] = {
         "Central could not complete the request; it has been logged.",
         "تعذر على الخادم المركزي إكمال الطلب؛ تم تسجيل ذلك.",
     ),
-    "wallet.refused": (
-        "The wallet cannot pay: check the account number and the PIN, or ask at a municipality"
-        " office.",
-        "لا يمكن الدفع من المحفظة: تحقق من رقم الحساب والرقم السري، أو راجع أحد مكاتب البلدية.",
-    ),
-    "wallet.short": (
-        "The wallet's balance does not cover {needed}.",
-        "رصيد المحفظة لا يغطي {needed_ar}.",
-    ),
     "bank.account_closed": (
         "This e-Rial account is closed: the top-up was not applied; return it to the payer.",
         "حساب الريال الإلكتروني هذا مغلق: لم تُطبّق عملية الشحن؛ أعيدوا المبلغ إلى الدافع.",
