@@ -15,6 +15,7 @@ deadlock or a serialisation failure is run again (``run_transaction``).
 
 from __future__ import annotations
 
+import logging
 import random
 import sqlite3
 import time
@@ -40,6 +41,7 @@ from sqlalchemy.pool import NullPool
 
 from .models import changes
 
+log = logging.getLogger(__name__)
 FEED_LOCK_KEY = 0x6552_6961  # "eRia": the advisory lock that orders change-feed writes
 READ_ONLY = "erial_read_only"  # execution option of ``reading``: a deferred SQLite transaction
 RETRIES = 2  # extra attempts for a transaction that met a deadlock or serialisation failure
@@ -162,12 +164,16 @@ def reading(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+def _state_of(exc: OperationalError) -> str:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return str(state) if state else str(exc.orig).splitlines()[0][:80]
+
+
 def is_retryable(exc: BaseException) -> bool:
     """A deadlock or serialisation failure (PostgreSQL), or a busy SQLite database."""
     if not isinstance(exc, OperationalError):
         return False
-    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-    return state in _RETRYABLE_STATES or "database is locked" in str(exc.orig)
+    return _state_of(exc) in _RETRYABLE_STATES or "database is locked" in str(exc.orig)
 
 
 def run_transaction(engine: Engine, work: Callable[[Connection], T], retries: int = RETRIES) -> T:
@@ -181,6 +187,7 @@ def run_transaction(engine: Engine, work: Callable[[Connection], T], retries: in
         except OperationalError as exc:
             if attempt == retries or not is_retryable(exc):
                 raise
+            log.warning("transaction ran into %s; running it again", _state_of(exc))
             # A short random pause, so that two victims do not meet again in step.
             time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
     raise AssertionError("unreachable")

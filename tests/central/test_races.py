@@ -178,6 +178,46 @@ def test_pushes_updating_a_subscriber_and_debits_on_it_never_fail(central: Centr
     assert owner.get(f"/v1/subscribers/{account}").status_code == 200
 
 
+def test_a_debit_and_a_push_editing_the_subscriber_lock_in_one_order(central: Central):
+    """On PostgreSQL, deterministically: the subscriber's row is held while an online debit and
+    a push that edits the subscriber queue for it. In one lock order they simply wait in turn;
+    in opposite orders they would deadlock, and the server would have to run one again."""
+    if central.backend != "postgresql":
+        return  # SQLite writers take the whole database's lock up front
+    payer, account = funded(central, 100_000)
+    editor = central.terminal("MCT-HQ")
+    editor.sync()
+    bill = central.bills.take("parking")
+    editor.append(SubscriberUpdated(account, {"mobile": "+96891111111"}))
+    editor.top_up(account, 500)
+    logged_before = central.log.stat().st_size
+    engine = create_engine(central.database, poolclass=NullPool)
+    try:
+        with engine.connect() as holder:
+            pid = int(holder.execute(text("SELECT pg_backend_pid()")).scalar_one())
+            holder.execute(
+                text("SELECT account FROM subscribers WHERE account = :a FOR UPDATE"),
+                {"a": account},
+            )
+            debiting, debit = in_thread(lambda: payer.debit_bill(bill, account))
+            wait_for_waiters(engine, pid, 1)
+            pushing, push = in_thread(editor.push)
+            wait_for_waiters(engine, pid, 2)
+            holder.rollback()
+        debiting.join(timeout=120)
+        pushing.join(timeout=120)
+    finally:
+        engine.dispose()
+    assert debit[0].status_code == 200, debit[0].text
+    assert push[0].status_code == 200, push[0].text
+    assert {r["status"] for r in push[0].json()["results"]} == {"applied"}
+    with central.log.open("rb") as log:
+        log.seek(logged_before)
+        assert b"running it again" not in log.read()
+    paid = bill["amount"] + service_charge("parking")
+    assert wallet_row(central, account) == 100_000 + 500 - paid
+
+
 # --- reads while something writes ----------------------------------------------------------
 
 
