@@ -53,7 +53,7 @@ class EnrolRequest(BaseModel):
 
 
 class WireEntryModel(BaseModel):
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=2**62)  # a 64-bit column; a larger number is refused here
     id: str = Field(max_length=64)
     body: str = Field(max_length=65536)
     hash: str = Field(max_length=64)
@@ -61,7 +61,7 @@ class WireEntryModel(BaseModel):
 
 
 class PushRequest(BaseModel):
-    terminal_id: str
+    terminal_id: str = Field(max_length=64)
     entries: list[WireEntryModel] = Field(max_length=ingest.MAX_BATCH)
 
 

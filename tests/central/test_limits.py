@@ -218,3 +218,12 @@ def test_audit_of_a_missing_database_fails(central: Central):
         assert not Path(str(make_url(database).database)).exists()
     # Nothing was made: asked again, the same refusal.
     assert run_cli(database, central.secrets, "audit").returncode == 2
+
+
+def test_numbers_past_64_bits_are_refused(central: Central, terminal: TerminalSim):
+    (entry,) = terminal.wire(1, 1)
+    for seq in (2**63, 10**30):
+        response = terminal.push([{**entry, "seq": seq}])
+        assert error_of(response.status_code, response.json()) == "422 request.invalid"
+    assert terminal.get("/v1/feed", cursor=10**30).status_code == 422
+    assert {r["status"] for r in terminal.sync().values()} == {"applied"}
