@@ -31,7 +31,7 @@ from .ledger import (
     revenue,
     wallet,
 )
-from .models import authorisations, bills, entries, office_subscribers, operators, subscribers
+from .models import authorisations, bills, entries, operators, subscribers
 from .rules import (
     Breach,
     CentralBill,
@@ -40,6 +40,7 @@ from .rules import (
     WalletState,
     payload_problem,
 )
+from .visibility import Viewer, grant
 
 Outcome = tuple[str, str | None]  # (applied | flagged, reason)
 APPLIED: Outcome = ("applied", None)
@@ -144,8 +145,10 @@ class BatchContext:
             for entry_id, amount, account, bill_id in conn.execute(
                 in_list(
                     conn,
+                    # Locked after the bills, as a cancel locks them: one of the two wins.
                     "SELECT entry_id, amount, account, bill_id FROM authorisations"
-                    " WHERE entry_id IN :ids AND terminal_id = :t AND cancelled_at IS NULL",
+                    " WHERE entry_id IN :ids AND terminal_id = :t AND cancelled_at IS NULL"
+                    " ORDER BY entry_id" + for_update(conn),
                 ),
                 {"ids": entry_ids, "t": self.terminal_id},
             ):
@@ -335,19 +338,8 @@ class BatchContext:
         if account is None or account in self.served or self.office_type == "internal":
             return
         self.served.add(account)
-        exists = self.conn.execute(
-            select(office_subscribers.c.account).where(
-                office_subscribers.c.office_id == self.office_id,
-                office_subscribers.c.account == account,
-            )
-        ).first()
-        if exists is None:
-            self.conn.execute(
-                insert(office_subscribers), {"office_id": self.office_id, "account": account}
-            )
-            record = subscriber_record(self.conn, account)
-            if record is not None:
-                self.ledger.note_change("subscriber", account, record)
+        viewer = Viewer(self.office_id, self.office_type)
+        grant(self.conn, self.ledger, viewer, account, subscriber_record(self.conn, account))
 
 
 def subscriber_record(conn: Connection, account: str) -> dict[str, Any] | None:

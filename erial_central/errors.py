@@ -60,7 +60,39 @@ CENTRAL_MESSAGES: dict[str, tuple[str, str]] = {
     "office.not_found": ("No such office.", "لا يوجد مكتب بهذا الرمز."),
     "terminal.not_found": ("No such terminal.", "لا توجد محطة بهذا المعرف."),
     "request.invalid": ("The request is not valid: {reason}.", "الطلب غير صالح: {reason}."),
+    "request.too_large": (
+        "The request is too large: at most {limit} bytes here.",
+        "الطلب كبير جدًا: الحد الأقصى هنا {limit} بايت.",
+    ),
+    "request.not_found": ("There is nothing at this address.", "لا يوجد شيء في هذا العنوان."),
+    "request.method": (
+        "This address does not accept that method.",
+        "هذا العنوان لا يقبل هذه الطريقة.",
+    ),
+    "server.busy": (
+        "Central is busy; please try again.",
+        "الخادم المركزي مشغول؛ يرجى المحاولة مرة أخرى.",
+    ),
+    "server.error": (
+        "Central could not complete the request; it has been logged.",
+        "تعذر على الخادم المركزي إكمال الطلب؛ تم تسجيل ذلك.",
+    ),
+    "bank.account_closed": (
+        "This e-Rial account is closed: the top-up was not applied; return it to the payer.",
+        "حساب الريال الإلكتروني هذا مغلق: لم تُطبّق عملية الشحن؛ أعيدوا المبلغ إلى الدافع.",
+    ),
 }
+
+# Framework refusals (no route, wrong method, unreadable or oversized body) by HTTP status.
+_STATUS_CODES = {404: "request.not_found", 405: "request.method", 413: "request.too_large"}
+
+
+def error_code_for_status(status: int, detail: str) -> tuple[str, dict[str, Any]]:
+    """The stable code (and its parameters) of a refusal the framework made itself."""
+    if status in _STATUS_CODES:
+        params = {"limit": detail} if status == 413 else {}
+        return _STATUS_CODES[status], params
+    return "request.invalid", {"reason": detail.rstrip(".").lower() or "unreadable"}
 
 
 class ApiError(Exception):

@@ -143,6 +143,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "الرصيد غير كافٍ: المتاح {balance_ar} والمطلوب {needed_ar}.",
     ),
     "wallet.closed": ("This e-Rial account is closed.", "حساب الريال الإلكتروني هذا مغلق."),
+    # Central's answers to an office that has not served the subscriber: nothing of the wallet.
+    "wallet.refused": (
+        "The wallet cannot pay: check the account number and the PIN, or ask at a municipality"
+        " office.",
+        "لا يمكن الدفع من المحفظة: تحقق من رقم الحساب والرقم السري، أو راجع أحد مكاتب البلدية.",
+    ),
+    "wallet.short": (
+        "The wallet's balance does not cover {needed}.",
+        "رصيد المحفظة لا يغطي {needed_ar}.",
+    ),
     # state
     "shift.none_open": ("Open a shift first.", "افتح المناوبة أولًا."),
     "shift.already_open": (

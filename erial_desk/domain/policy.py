@@ -130,6 +130,8 @@ class Policy:
     offline_balance_max_age_hours: int = 24
     idle_lock_minutes: int = 5  # a counter left alone this long locks its screen
     blind_close: bool = False  # the clerk counts the drawer without seeing the expected cash
+    # Central reverses an online debit that no journal entry confirmed after this long.
+    unconfirmed_debit_hours: int = 48
     permissions: dict[Action, frozenset[OfficeType]] = field(default_factory=_default_permissions)
     roles: dict[Action, frozenset[Role]] = field(default_factory=_default_roles)
 

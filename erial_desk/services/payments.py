@@ -24,7 +24,7 @@ from erial_desk.domain.identifiers import (
 from erial_desk.domain.money import check_amount, limit_params, parse_amount
 from erial_desk.domain.offline import OfflineWalletState, check_offline_debit
 from erial_desk.domain.pins import seal_pin
-from erial_desk.domain.policy import PAYMENT_ACTIONS, Action, BillKind, PaymentMethod
+from erial_desk.domain.policy import PAYMENT_ACTIONS, Action, BillKind, OfficeType, PaymentMethod
 from erial_desk.store import sync_state
 from erial_desk.store.journal import new_entry_id
 
@@ -66,6 +66,12 @@ class PaymentsMixin(SubscribersMixin):
             # Offline and not in the local directory: the check digit has vouched for the
             # number; cash top-ups are always accepted and central settles them at sync.
             pass
+        except NotFoundError:
+            # Central shows an external office only the subscribers it has served, and answers
+            # "not found" for the others: their first top-up there goes ahead on the check
+            # digit, and central returns the cash as a refund if no such account exists.
+            if self.office.office_type is not OfficeType.EXTERNAL:
+                raise
         baisa = _as_baisa(amount, self.policy.top_up_min, self.policy.top_up_max)
         limit = self.office.top_up_float_limit
         if limit is not None and self._shift_top_ups(shift_id) + baisa > limit:
