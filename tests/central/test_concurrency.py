@@ -99,7 +99,9 @@ def test_online_debits_and_offline_pushes_on_one_wallet(central: Central):
             assert body["balance_after"] >= 0
             paid.append(bill)
         else:
-            assert (status, body["error"]["code"]) == (409, "wallet.insufficient"), body
+            # An office that has not served the subscriber is not told the balance is short.
+            assert status == 409, body
+            assert body["error"]["code"] in ("wallet.insufficient", "wallet.short"), body
     assert paid, "some debits must have succeeded"
     assert len(paid) < len(answers), "the wallet cannot pay every bill"
     spent = sum(b["amount"] + service_charge("parking") for b in paid)

@@ -155,7 +155,7 @@ def test_pushes_updating_a_subscriber_and_debits_on_it_never_fail(central: Centr
                 sim.append(
                     SubscriberUpdated(account, {"mobile": f"+9689{secrets.randbelow(10**7):07d}"})
                 )
-                sim.top_up(account, 100 + n)
+                sim.top_up(account, 1_000 + n)  # at least the policy's minimum top-up
                 codes.append(sim.push().status_code)
             return codes
 
@@ -171,7 +171,7 @@ def test_pushes_updating_a_subscriber_and_debits_on_it_never_fail(central: Centr
     codes = [code for per_job in answers for code in per_job]
     assert codes and max(codes) < 500, codes
     assert set(codes) == {200}
-    topped = sum(100 + n for n in range(ROUNDS // 2)) * len(editors)
+    topped = sum(1_000 + n for n in range(ROUNDS // 2)) * len(editors)
     spent = sum(b["amount"] + service_charge("parking") for mine in bills for b in mine)
     assert wallet_row(central, account) == 400_000 + topped - spent
     assert central.ledger_sum() == 0
@@ -189,7 +189,7 @@ def test_a_debit_and_a_push_editing_the_subscriber_lock_in_one_order(central: Ce
     editor.sync()
     bill = central.bills.take("parking")
     editor.append(SubscriberUpdated(account, {"mobile": "+96891111111"}))
-    editor.top_up(account, 500)
+    editor.top_up(account, 1_000)
     logged_before = central.log.stat().st_size
     engine = create_engine(central.database, poolclass=NullPool)
     try:
@@ -215,7 +215,7 @@ def test_a_debit_and_a_push_editing_the_subscriber_lock_in_one_order(central: Ce
         log.seek(logged_before)
         assert b"running it again" not in log.read()
     paid = bill["amount"] + service_charge("parking")
-    assert wallet_row(central, account) == 100_000 + 500 - paid
+    assert wallet_row(central, account) == 100_000 + 1_000 - paid
 
 
 # --- reads while something writes ----------------------------------------------------------
