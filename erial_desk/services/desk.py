@@ -32,6 +32,7 @@ from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 from erial_desk.sync.standin import LocalCentral
 
+from .counter_reads import CounterReadsMixin
 from .payments import PaymentsMixin
 from .printing_service import PrintingMixin
 from .shifts import ShiftsMixin
@@ -40,6 +41,7 @@ from .sync_service import SyncMixin
 
 
 class Desk(
+    CounterReadsMixin,
     StatusMixin,
     OperatorListMixin,
     DrawerMixin,

@@ -16,6 +16,20 @@ def press(qtbot, key: Qt.Key, target: QWidget | None = None) -> None:
     qtbot.keyClick(widget, key)
 
 
+def type_text(widget: QWidget, text: str) -> None:
+    """Type ``text`` into ``widget`` key by key, Arabic letters too (QTest's own key clicks know
+    only Latin-1)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    for char in text:
+        key = Qt.Key.Key_Space if char == " " else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            )
+
+
 def when_modal(kind: type, act: Callable[[QWidget], None], timeout_ms: int = 10_000) -> None:
     """Act on the next modal dialog of ``kind`` as soon as it opens (it blocks the caller)."""
     waited = {"ms": 0}
@@ -42,3 +56,16 @@ def approve_as(qtbot, supervisor: str, pin: str) -> None:
         qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
 
     when_modal(ApprovalDialog, fill)
+
+
+def customer_types_pin(qtbot, pin: str, *, twice: bool = False) -> None:
+    """The customer types the wallet PIN on their pad (twice when choosing a new one)."""
+    from erial_desk.ui.dialogs.customer_pad import CustomerPad
+
+    def type_pin(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerPad)
+        for _ in range(2 if twice else 1):
+            qtbot.keyClicks(dialog.pad.field, pin)
+            qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+
+    when_modal(CustomerPad, type_pin)

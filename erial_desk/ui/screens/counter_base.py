@@ -1,0 +1,84 @@
+"""What the counter's screens share: a subscriber handed from one screen to the next (the
+profile's F3 tops up the subscriber shown), and the offline notice of screens needing central."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+
+from erial_desk.services.results import CounterStatus
+from erial_desk.store.print_jobs import PrintJob
+
+from ..context import DeskContext
+from ..dialogs.print_problem import PrintProblemDialog
+from ..language import keep_left_to_right
+from ..screen import Screen
+
+ACCOUNT_FIELD = "erial_account_field"
+"""Property of a field that takes an account number: a scanner typing there fills it."""
+
+
+class CounterScreen(Screen):
+    """A screen that can be opened for a subscriber: ``go_with.emit(screen, account)``."""
+
+    go_with = Signal(str, str)
+    preset = ""  # the subscriber this screen was opened for, until ``shown`` takes it
+
+    def set_account(self, account: str) -> None:
+        """Show this screen for ``account`` (called before ``shown``)."""
+        self.preset = account
+
+    def take_preset(self) -> str:
+        account, self.preset = self.preset, ""
+        return account
+
+
+def account_field(parent: QWidget) -> QLineEdit:
+    field = QLineEdit(parent)
+    keep_left_to_right(field)
+    field.setMaxLength(20)
+    field.setProperty(ACCOUNT_FIELD, True)
+    return field
+
+
+def offline_notice(parent: QWidget) -> QLabel:
+    """A line saying, before the clerk starts, what needs central while it is unreachable."""
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #8a4b00; font-weight: bold;")
+    label.hide()
+    return label
+
+
+def is_offline(status: CounterStatus) -> bool:
+    """Central cannot be reached now (a demo desk's local stand-in always can)."""
+    return status.sync.enrolled and not status.sync.online
+
+
+def confirm_row(label: str, parent: QWidget, on_click: Callable[[], None]) -> QPushButton:
+    """The screen's large confirming button (Enter on it confirms), laid out by the caller with
+    ``end_row``."""
+    button = QPushButton(label, parent)
+    button.setMinimumHeight(52)
+    button.setAutoDefault(True)
+    button.clicked.connect(on_click)
+    return button
+
+
+def end_row(*widgets: QWidget) -> QHBoxLayout:
+    """Buttons at the end of the reading direction."""
+    row = QHBoxLayout()
+    row.addStretch(1)
+    for widget in widgets:
+        row.addWidget(widget)
+    return row
+
+
+def after_print(ctx: DeskContext, job: PrintJob, parent: QWidget, done: str) -> None:
+    """A document asked for by the clerk: ``done`` said, or the print problem dialog."""
+    if job.state == "failed":
+        PrintProblemDialog(ctx, job, parent).open()
+    else:
+        ctx.notice.emit(done)
