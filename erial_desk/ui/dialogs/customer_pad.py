@@ -29,8 +29,9 @@ from ..widgets.amounts import RIGHT
 from ..widgets.pin_pad import PinPad
 from ..words import language
 
-BIG = "font-size: 22pt; font-weight: bold;"
-PAD_KEY_SIZE = 72
+BIG = "font-size: 20pt; font-weight: bold;"
+PAD_KEY_SIZE = 64  # touch-sized; the whole pad still fits a 768-pixel-high screen
+PAD_WIDTH = 600
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,14 @@ class CustomerPad(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setModal(True)
+        self.setMinimumWidth(PAD_WIDTH)
         self.charge = charge
         self.choose = choose
         self.lang = language()
         self._first = ""
         self._pin = ""
         self.prompt = QLabel(self)
-        self.prompt.setStyleSheet(BIG)
+        self.prompt.setStyleSheet("font-size: 17pt; font-weight: bold;")
         self.prompt.setWordWrap(True)
         self.figures = QGridLayout()
         self.names: list[QLabel] = []
@@ -79,7 +81,9 @@ class CustomerPad(QDialog):
         self.pad.field.setStyleSheet(BIG)
         for button in self.pad.findChildren(QPushButton):
             button.setMinimumSize(PAD_KEY_SIZE, PAD_KEY_SIZE)
-            button.setStyleSheet("font-size: 18pt;")
+            button.setStyleSheet("font-size: 17pt;")
+        # The pad's two word keys (Clear, OK), in creation order, to speak the customer's language.
+        self.word_keys = [b for b in self.pad.findChildren(QPushButton) if not b.text().isdigit()]
         self.pad.submitted.connect(self._entered)
         self.problem = QLabel(self)
         self.problem.setStyleSheet("color: #b00020; font-size: 14pt; font-weight: bold;")
@@ -121,6 +125,8 @@ class CustomerPad(QDialog):
             label.setText(name)
         for value in self.values:
             value.setText(format_amount(int(value.property("baisa")), lang))
+        for key, word in zip(self.word_keys, (text(lang, "Clear"), text(lang, "OK")), strict=False):
+            key.setText(word)
         self.other_language.setText("English" if lang == "ar" else "العربية")
         self.cancel_button.setText(text(lang, "Cancel"))
 

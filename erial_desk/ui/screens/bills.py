@@ -48,6 +48,7 @@ from .counter_base import (
     account_field,
     after_print,
     confirm_row,
+    end_row,
     is_offline,
     offline_notice,
 )
@@ -122,6 +123,7 @@ class BillsScreen(CounterScreen):
         lookup.addWidget(self.find_button)
         self.age = QLabel(self)
         self.age.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.age.hide()
         self.table = QTableWidget(0, 4, self)
         self.table.setHorizontalHeaderLabels([t("Bill"), t("Description"), t("Amount"), t("State")])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -130,6 +132,7 @@ class BillsScreen(CounterScreen):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setTabKeyNavigation(False)
+        self.table.setMinimumHeight(150)  # four bills in sight at 1024×768
         self.table.itemChanged.connect(lambda _item: self._summarise())
         self.table.installEventFilter(self)
         self.method = QComboBox(self)
@@ -146,38 +149,36 @@ class BillsScreen(CounterScreen):
         self.total.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.confirmation = QLabel(self)
         self.confirmation.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(t("Service"), self.service)
-        form.addRow(self.key_hint, lookup)
+        search = QHBoxLayout()
+        search.addWidget(QLabel(t("Service"), self))
+        search.addWidget(self.service)
+        search.addWidget(self.key_hint)
+        search.addLayout(lookup, 1)
         pay = QFormLayout()
         pay.addRow(t("Method"), self.method)
         pay.addRow(t("Account number"), self.account)
         pay.addRow(t("Who pays"), self.who)
+        self.error = error_label(self)
+        pay.addRow(self.error)
         figures = QFormLayout()
         figures.addRow(t("Amount"), self.amount)
         figures.addRow(t("Service charge"), self.charge)
         figures.addRow(t("Total"), self.total)
         figures.addRow(t("Central"), self.confirmation)
-        columns = QHBoxLayout()
-        columns.addLayout(pay, 1)
-        columns.addLayout(figures, 1)
-        self.error = error_label(self)
         self.slip_button = QPushButton(t("Print the permit's tracking slip"), self)
         self.slip_button.clicked.connect(self.print_slip)
         self.pay_button = confirm_row(t("Pay the selected bills"), self, self.submit)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.slip_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.pay_button)
+        figures.addRow(end_row(self.slip_button, self.pay_button))
+        columns = QHBoxLayout()
+        columns.addLayout(pay, 1)
+        columns.addLayout(figures, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addWidget(self.offline)
-        layout.addLayout(form)
+        layout.addLayout(search)
         layout.addWidget(self.age)
         layout.addWidget(self.table, 1)
         layout.addLayout(columns)
-        layout.addWidget(self.error)
-        layout.addLayout(buttons)
         self._service_changed()
 
     def title(self) -> str:
@@ -259,6 +260,7 @@ class BillsScreen(CounterScreen):
 
     def _show(self, lookup: Lookup) -> None:
         self.bills = lookup.bills
+        self.age.setVisible(bool(lookup.cached_at))
         self.age.setText(
             t(
                 "Central cannot be reached: these bills were fetched at {time}.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from erial_desk.services.results import CounterStatus
@@ -15,6 +15,7 @@ from ..context import DeskContext
 from ..dialogs.print_problem import PrintProblemDialog
 from ..language import keep_left_to_right
 from ..screen import Screen
+from ..words import language
 
 ACCOUNT_FIELD = "erial_account_field"
 """Property of a field that takes an account number: a scanner typing there fills it."""
@@ -41,6 +42,22 @@ def account_field(parent: QWidget) -> QLineEdit:
     field.setMaxLength(20)
     field.setProperty(ACCOUNT_FIELD, True)
     return field
+
+
+def ltr_text(value: str) -> str:
+    """A number, plate or mobile inside a sentence or a label of either direction: read left to
+    right (``+968…`` keeps its plus in front) while the label follows the window's alignment."""
+    return f"\u2066{value}\u2069" if value else ""
+
+
+def value_label(parent: QWidget) -> QLabel:
+    """A label for a number (``ltr_text``) that lines up with the words beside it: at the start
+    of the reading direction whatever direction Qt guesses for its text."""
+    label = QLabel(parent)
+    start = Qt.AlignmentFlag.AlignRight if language() == "ar" else Qt.AlignmentFlag.AlignLeft
+    label.setAlignment(start | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
 
 
 def offline_notice(parent: QWidget) -> QLabel:

@@ -26,12 +26,11 @@ from ..context import DeskContext
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
-from ..language import keep_left_to_right
 from ..screen import KeyAction, error_label, heading
 from ..widgets.amounts import AmountLabel, money
 from ..widgets.transactions import TransactionTable
 from ..words import language, t
-from .counter_base import CounterScreen, after_print
+from .counter_base import CounterScreen, after_print, ltr_text, value_label
 
 
 @dataclass(frozen=True)
@@ -54,25 +53,28 @@ class SubscriberScreen(CounterScreen):
         self.account = ""
         self.heading = heading("", self, 18)
         self.kind = QLabel(self)
-        self.account_label = QLabel(self)
-        self.ids = QLabel(self)
-        self.mobile = QLabel(self)
+        self.account_label = value_label(self)
+        self.ids = value_label(self)
+        self.mobile = value_label(self)
         self.person = QLabel(self)
-        for label in (self.account_label, self.ids, self.mobile):
-            keep_left_to_right(label)
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.balance = AmountLabel(0, self)
         self.balance.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.balance_age = QLabel(self)
         self.balance_age.setWordWrap(True)
-        form = QFormLayout()
-        form.addRow(t("Kind"), self.kind)
-        form.addRow(t("Account"), self.account_label)
-        form.addRow(t("ID"), self.ids)
-        form.addRow(t("Mobile"), self.mobile)
-        form.addRow(t("Authorised person"), self.person)
-        form.addRow(t("Balance"), self.balance)
-        form.addRow("", self.balance_age)
+        self.form = QFormLayout()
+        self.form.addRow(t("Kind"), self.kind)
+        self.form.addRow(t("Account"), self.account_label)
+        self.form.addRow(t("ID"), self.ids)
+        self.form.addRow(t("Mobile"), self.mobile)
+        self.form.addRow(t("Authorised person"), self.person)
+        wallet = QVBoxLayout()
+        wallet.addWidget(QLabel(t("Balance"), self))
+        wallet.addWidget(self.balance)
+        wallet.addWidget(self.balance_age)
+        wallet.addStretch(1)
+        columns = QHBoxLayout()
+        columns.addLayout(self.form, 1)
+        columns.addLayout(wallet, 1)
         self.recent = TransactionTable(self)
         self.top_up_button = QPushButton(t("Top up (F3)"), self)
         self.bills_button = QPushButton(t("Pay bills (F4)"), self)
@@ -95,7 +97,7 @@ class SubscriberScreen(CounterScreen):
         self.error = error_label(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
-        layout.addLayout(form)
+        layout.addLayout(columns)
         layout.addWidget(self.error)
         layout.addWidget(QLabel(t("Recent transactions at this desk"), self))
         layout.addWidget(self.recent, 1)
@@ -134,10 +136,11 @@ class SubscriberScreen(CounterScreen):
         self.account = row.account
         self.heading.setText(row.name_ar if language() == "ar" else row.name_en)
         self.kind.setText(t("Company") if row.kind == "company" else t("Person"))
-        self.account_label.setText(row.account)
-        self.ids.setText(row.civil_number or row.cr_number or "")
-        self.mobile.setText(row.mobile or "")
+        self.account_label.setText(ltr_text(row.account))
+        self.ids.setText(ltr_text(row.civil_number or row.cr_number or ""))
+        self.mobile.setText(ltr_text(row.mobile or ""))
         self.person.setText(row.authorised_person or "")
+        self.form.setRowVisible(self.person, bool(row.authorised_person))
         wallet = profile.wallet
         self.balance.set_amount(wallet.balance or 0)
         if wallet.balance is None:
