@@ -69,3 +69,25 @@ def customer_types_pin(qtbot, pin: str, *, twice: bool = False) -> None:
             qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
 
     when_modal(CustomerPad, type_pin)
+
+
+def counter_logged_in(qapp, qtbot, data_dir, language: str, operator: str, pin: str, size=None):
+    """The counter's window on ``data_dir``, with ``operator`` logged in (through the facade:
+    the login screen has its own tests) and Home shown, ready for the keyboard."""
+    from erial_desk.services import Desk
+    from erial_desk.ui.app import CounterApp
+
+    app = CounterApp(qapp, lambda: Desk.open(data_dir), language)
+    qtbot.addWidget(app.window)
+    if size is not None:
+        app.window.resize(*size)
+    app.window.show()
+    app.start()
+    qtbot.waitUntil(lambda: app.ctx.is_open, timeout=20_000)
+    session = app.ctx.desk.login(operator, pin)
+    app.ctx.set_operator(session)
+    app.login.logged_in.emit(session)
+    qtbot.waitUntil(lambda: not app.ctx.runner.busy, timeout=20_000)
+    app.window.activateWindow()  # the keyboard's events go to the active window
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    return app

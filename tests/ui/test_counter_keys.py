@@ -10,29 +10,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from erial_desk.domain.policy import BillKind, PaymentMethod
-from erial_desk.services import Desk, RegistrationForm
-from erial_desk.ui.app import CounterApp
+from erial_desk.services import RegistrationForm
 from tests.conftest import DEMO_PINS, make_desk
 
-from .helpers import press
+from .helpers import counter_logged_in, press
 from .test_counter_shift import screen, wait_idle
 
 
-def start(qapp, qtbot, path, office: str, operator: str) -> CounterApp:
+def start(qapp, qtbot, path, office: str, operator: str):
     make_desk(path, office).close()
-    app = CounterApp(qapp, lambda: Desk.open(path), "en")
-    qtbot.addWidget(app.window)
-    app.window.show()
-    app.start()
-    qtbot.waitUntil(lambda: app.ctx.is_open, timeout=20_000)
-    desk = app.ctx.desk
-    session = desk.login(operator, DEMO_PINS[operator])
-    app.ctx.set_operator(session)
-    app.login.logged_in.emit(session)
-    wait_idle(qtbot, app)
-    app.window.activateWindow()  # the keyboard's events go to the active window
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-    return app
+    return counter_logged_in(qapp, qtbot, path, "en", operator, DEMO_PINS[operator])
 
 
 @pytest.fixture

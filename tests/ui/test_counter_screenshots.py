@@ -9,11 +9,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from erial_desk.domain.policy import BillKind, PaymentMethod
-from erial_desk.services import Desk, RegistrationForm
-from erial_desk.ui.app import CounterApp
+from erial_desk.services import RegistrationForm
 from erial_desk.ui.dialogs.customer_pad import Charge, CustomerPad
 from tests.conftest import DEMO_PINS, make_desk
 
+from .helpers import counter_logged_in
 from .test_screenshots import SIZE
 from .test_screenshots import save as save_picture
 
@@ -30,15 +30,11 @@ def busy_done(qtbot, app) -> None:
 @pytest.mark.parametrize("language", ["ar", "en"])
 def test_counter_screens_drawn(language, qapp, qtbot, tmp_path):
     make_desk(tmp_path / "desk").close()
-    app = CounterApp(qapp, lambda: Desk.open(tmp_path / "desk"), language)
+    app = counter_logged_in(
+        qapp, qtbot, tmp_path / "desk", language, "salim", DEMO_PINS["salim"], SIZE
+    )
     window = app.window
-    qtbot.addWidget(window)
-    window.resize(*SIZE)
-    window.show()
-    app.start()
-    qtbot.waitUntil(lambda: app.ctx.is_open, timeout=20_000)
     desk = app.ctx.desk
-    session = desk.login("salim", DEMO_PINS["salim"])
     desk.open_shift({10000: 3})
     form = RegistrationForm(
         "individual",
@@ -51,8 +47,7 @@ def test_counter_screens_drawn(language, qapp, qtbot, tmp_path):
     desk.top_up(account, 50_000)
     fine = desk.find_bills(BillKind.PARKING, "777 MM")[0]
     desk.pay_bill(fine, PaymentMethod.WALLET, account=account, customer_pin="4321")
-    app.ctx.set_operator(session)
-    app.login.logged_in.emit(session)
+    window.show_screen("home")
     busy_done(qtbot, app)
     saved = [save(window, f"{language}-20-home-counter")]
 

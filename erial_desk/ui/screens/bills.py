@@ -45,14 +45,15 @@ from ..widgets.transactions import bill_kind_name, method_name, plate_text
 from ..words import language, t, tn
 from .counter_base import (
     CounterScreen,
-    account_field,
+    SubscriberLookup,
     after_print,
     confirm_row,
     end_row,
     is_offline,
     offline_notice,
+    subscriber_name,
 )
-from .top_up import subscriber_name, when_confirmed
+from .top_up import when_confirmed
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
@@ -103,7 +104,6 @@ class BillsScreen(CounterScreen):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.bills: list[Bill] = []
-        self.subscriber: SubscriberRow | None = None
         self.status: CounterStatus | None = None
         self.heading = heading(t("Pay bills"), self)
         self.offline = offline_notice(self)
@@ -137,12 +137,11 @@ class BillsScreen(CounterScreen):
         self.table.installEventFilter(self)
         self.method = QComboBox(self)
         self.method.currentIndexChanged.connect(self._method_changed)
-        self.account = account_field(self)
-        self.account.setAccessibleName(t("Account number"))
-        self.account.returnPressed.connect(self.find_subscriber)
-        self.account.textEdited.connect(self._account_edited)
-        self.who = QLabel(self)
-        self.who.setStyleSheet("font-weight: bold;")
+        self.lookup = SubscriberLookup(ctx, "bills-subscriber", self)
+        self.lookup.found.connect(self._found)
+        self.lookup.refused.connect(self.error_text)
+        self.lookup.changed.connect(self._summarise)
+        self.account, self.who = self.lookup.field, self.lookup.who
         self.amount = AmountLabel(0, self)
         self.charge = AmountLabel(0, self)
         self.total = AmountLabel(0, self)
@@ -189,11 +188,10 @@ class BillsScreen(CounterScreen):
         self.error.clear()
         preset = self.take_preset()
         if preset:
-            self.account.setText(preset)
             index = self.method.findData(PaymentMethod.WALLET)
             if index >= 0:
                 self.method.setCurrentIndex(index)
-            self.find_subscriber(focus=False)
+            self.lookup.look_up(preset)
         self.service.setFocus()
         self.ctx.call("bills-status", lambda desk: desk.counter_status(), success=self._status)
 
@@ -336,28 +334,17 @@ class BillsScreen(CounterScreen):
     def _method_changed(self) -> None:
         wallet = self.method_chosen() is PaymentMethod.WALLET
         self.account.setEnabled(wallet)
-        if not wallet:
-            self.subscriber = None
         self._summarise()
 
-    def _account_edited(self) -> None:
-        self.subscriber = None
-        self._summarise()
+    @property
+    def subscriber(self) -> SubscriberRow | None:
+        return self.lookup.row if self.method_chosen() is PaymentMethod.WALLET else None
 
-    def find_subscriber(self, focus: bool = True) -> None:
-        account = self.account.text().strip()
-        if not account:
-            return
-        self.ctx.call(
-            "bills-subscriber",
-            lambda desk: desk.subscriber(account),
-            success=lambda row: self._found(row, focus),
-            failure=lambda exc: self.error.setText(self.ctx.sentence(exc)),
-        )
+    def error_text(self, sentence: str) -> None:
+        self.error.setText(sentence)
 
-    def _found(self, row: SubscriberRow, focus: bool) -> None:
-        self.subscriber = row
-        self.account.setText(row.account)
+    def _found(self, _row: SubscriberRow) -> None:
+        focus = self.account.hasFocus()
         self.error.clear()
         self._summarise()
         if focus:

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from erial_desk.services.results import CounterStatus
 from erial_desk.store.print_jobs import PrintJob
+from erial_desk.store.search import SubscriberRow
 
 from ..context import DeskContext
 from ..dialogs.print_problem import PrintProblemDialog
 from ..language import keep_left_to_right
 from ..screen import Screen
-from ..words import language
+from ..words import language, t
 
 ACCOUNT_FIELD = "erial_account_field"
 """Property of a field that takes an account number: a scanner typing there fills it."""
@@ -99,3 +100,62 @@ def after_print(ctx: DeskContext, job: PrintJob, parent: QWidget, done: str) -> 
         PrintProblemDialog(ctx, job, parent).open()
     else:
         ctx.notice.emit(done)
+
+
+def subscriber_name(row: SubscriberRow) -> str:
+    return row.name_ar if language() == "ar" else row.name_en
+
+
+class SubscriberLookup(QObject):
+    """An account field (typed or scanned) and whose it is: Enter looks the subscriber up."""
+
+    found = Signal(object)  # the SubscriberRow
+    refused = Signal(str)  # why not, in a sentence
+    changed = Signal()  # the account typed no longer names the subscriber found
+
+    def __init__(self, ctx: DeskContext, key: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.key = key
+        self.row: SubscriberRow | None = None
+        self.field = account_field(parent)
+        self.field.setAccessibleName(t("Account number"))
+        self.field.returnPressed.connect(self.look_up)
+        self.field.textEdited.connect(self._edited)
+        self.who = QLabel(parent)
+        self.who.setStyleSheet("font-weight: bold;")
+
+    def look_up(self, account: str | None = None) -> None:
+        if account is not None:
+            self.field.setText(account)
+        typed = self.field.text().strip()
+        if not typed:
+            self.refused.emit(t("Type or scan the account number."))
+            return
+        self.ctx.call(
+            self.key,
+            lambda desk: desk.subscriber(typed),
+            success=self._found,
+            failure=self._refused,
+        )
+
+    def clear(self) -> None:
+        self.row = None
+        self.field.clear()
+        self.who.clear()
+
+    def _found(self, row: SubscriberRow) -> None:
+        self.row = row
+        self.field.setText(row.account)
+        self.who.setText(subscriber_name(row))
+        self.found.emit(row)
+
+    def _refused(self, exc: BaseException) -> None:
+        self.row = None
+        self.who.clear()
+        self.refused.emit(self.ctx.sentence(exc))
+
+    def _edited(self) -> None:
+        self.row = None
+        self.who.clear()
+        self.changed.emit()

@@ -25,21 +25,18 @@ from ..language import amount_field, keep_left_to_right
 from ..print_flow import print_waiting
 from ..screen import error_label, heading
 from ..widgets.amounts import AmountLabel, money
-from ..words import language, t
+from ..words import t
 from .counter_base import (
     CounterScreen,
-    account_field,
+    SubscriberLookup,
     confirm_row,
     end_row,
     is_offline,
     offline_notice,
+    subscriber_name,
 )
 
 NOTES = (1, 5, 10, 20, 50)  # rial notes handed over the counter
-
-
-def subscriber_name(row: SubscriberRow) -> str:
-    return row.name_ar if language() == "ar" else row.name_en
 
 
 def when_confirmed(status: CounterStatus | None) -> str:
@@ -55,15 +52,13 @@ class TopUpScreen(CounterScreen):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.status: CounterStatus | None = None
-        self.subscriber: SubscriberRow | None = None
         self.heading = heading(t("Top-up"), self)
         self.offline = offline_notice(self)
-        self.account = account_field(self)
-        self.account.setAccessibleName(t("Account number"))
-        self.account.returnPressed.connect(self.find_subscriber)
-        self.account.textEdited.connect(self._account_edited)
-        self.who = QLabel(self)
-        self.who.setStyleSheet("font-weight: bold;")
+        self.lookup = SubscriberLookup(ctx, "top-up-subscriber", self)
+        self.lookup.found.connect(self._found)
+        self.lookup.refused.connect(self._not_found)
+        self.lookup.changed.connect(self._summarise)
+        self.account, self.who = self.lookup.field, self.lookup.who
         self.amount = QLineEdit(self)
         self.amount.setAccessibleName(t("Amount in rials"))
         amount_field(self.amount)
@@ -116,16 +111,13 @@ class TopUpScreen(CounterScreen):
         self.ready()
         preset = self.take_preset()
         if preset:
-            self.account.setText(preset)
-            self.find_subscriber()
+            self.lookup.look_up(preset)
         self.ctx.call("top-up-status", lambda desk: desk.counter_status(), success=self._status)
 
     def ready(self) -> None:
         """Empty, for the next customer."""
-        self.subscriber = None
-        self.account.clear()
+        self.lookup.clear()
         self.amount.clear()
-        self.who.clear()
         self.error.clear()
         self._summarise()
         self.account.setFocus()
@@ -138,35 +130,17 @@ class TopUpScreen(CounterScreen):
 
     # --- the form ----------------------------------------------------------------------------
 
-    def _account_edited(self) -> None:
-        self.subscriber = None
-        self.who.clear()
-        self._summarise()
+    @property
+    def subscriber(self) -> SubscriberRow | None:
+        return self.lookup.row
 
-    def find_subscriber(self) -> None:
-        account = self.account.text().strip()
-        if not account:
-            self.error.setText(t("Type or scan the account number."))
-            return
-        self.ctx.call(
-            "top-up-subscriber",
-            lambda desk: desk.subscriber(account),
-            success=self._found,
-            failure=self._not_found,
-        )
-
-    def _found(self, row: SubscriberRow) -> None:
-        self.subscriber = row
-        self.account.setText(row.account)
-        self.who.setText(subscriber_name(row))
+    def _found(self, _row: SubscriberRow) -> None:
         self.error.clear()
         self._summarise()
         self.amount.setFocus()
 
-    def _not_found(self, exc: BaseException) -> None:
-        self.subscriber = None
-        self.who.clear()
-        self.error.setText(self.ctx.sentence(exc))
+    def _not_found(self, sentence: str) -> None:
+        self.error.setText(sentence)
         self.account.setFocus()
         self.account.selectAll()
 
@@ -196,7 +170,7 @@ class TopUpScreen(CounterScreen):
     def review(self) -> None:
         """Enter on the amount: everything is shown; the next Enter confirms."""
         if self.subscriber is None:
-            self.find_subscriber()
+            self.lookup.look_up()
             return
         try:
             parse_amount(self.amount.text())
