@@ -91,3 +91,18 @@ def counter_logged_in(qapp, qtbot, data_dir, language: str, operator: str, pin: 
     app.window.activateWindow()  # the keyboard's events go to the active window
     qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
     return app
+
+
+def shift_with_a_subscriber(desk) -> str:
+    """Open the shift (a 30-rial float) and register Ahmed; his account number."""
+    from erial_desk.services import RegistrationForm
+
+    desk.open_shift({10000: 3})
+    form = RegistrationForm(
+        "individual",
+        "أحمد بن سالم البلوشي",
+        "Ahmed Al Balushi",
+        "91234567",
+        civil_number="12345678",
+    )
+    return desk.register_subscriber(form, "4321").account

@@ -10,10 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from erial_desk.domain.policy import BillKind, PaymentMethod
-from erial_desk.services import RegistrationForm
 from tests.conftest import DEMO_PINS, make_desk
 
-from .helpers import counter_logged_in, press
+from .helpers import counter_logged_in, press, shift_with_a_subscriber
 from .test_counter_shift import screen, wait_idle
 
 
@@ -26,15 +25,7 @@ def start(qapp, qtbot, path, office: str, operator: str):
 def counter(qapp, qtbot, tmp_path):
     app = start(qapp, qtbot, tmp_path / "desk", "MCT-HQ", "salim")
     desk = app.ctx.desk
-    desk.open_shift({10000: 3})
-    form = RegistrationForm(
-        "individual",
-        "أحمد بن سالم البلوشي",
-        "Ahmed Al Balushi",
-        "91234567",
-        civil_number="12345678",
-    )
-    app.account = desk.register_subscriber(form, "4321").account
+    app.account = shift_with_a_subscriber(desk)
     yield app
     app.shutdown()
 

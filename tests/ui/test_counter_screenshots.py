@@ -9,11 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from erial_desk.domain.policy import BillKind, PaymentMethod
-from erial_desk.services import RegistrationForm
 from erial_desk.ui.dialogs.customer_pad import Charge, CustomerPad
 from tests.conftest import DEMO_PINS, make_desk
 
-from .helpers import counter_logged_in
+from .helpers import counter_logged_in, shift_with_a_subscriber
 from .test_screenshots import SIZE
 from .test_screenshots import save as save_picture
 
@@ -35,15 +34,7 @@ def test_counter_screens_drawn(language, qapp, qtbot, tmp_path):
     )
     window = app.window
     desk = app.ctx.desk
-    desk.open_shift({10000: 3})
-    form = RegistrationForm(
-        "individual",
-        "أحمد بن سالم البلوشي",
-        "Ahmed Al Balushi",
-        "91234567",
-        civil_number="12345678",
-    )
-    account = desk.register_subscriber(form, "4321").account
+    account = shift_with_a_subscriber(desk)
     desk.top_up(account, 50_000)
     fine = desk.find_bills(BillKind.PARKING, "777 MM")[0]
     desk.pay_bill(fine, PaymentMethod.WALLET, account=account, customer_pin="4321")
