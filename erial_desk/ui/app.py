@@ -214,6 +214,10 @@ class CounterApp(QObject):
     def help(self) -> None:
         if self.window is None:
             return
+        screen = self.window.current()
+        if isinstance(screen, CounterScreen):
+            self.window.inform(screen.help_text())
+            return
         self.window.inform(
             t(
                 "Enter confirms, Escape goes back to Home, Tab moves to the next field. "

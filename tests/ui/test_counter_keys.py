@@ -38,6 +38,8 @@ def test_a_top_up_is_taken_once_whatever_is_pressed(counter, qtbot):
     app, desk = counter, counter.ctx.desk
     app.open_for("top_up", app.account)
     form = app.window.current()
+    press(qtbot, Qt.Key.Key_F1, app.window)  # help for this screen
+    assert app.window.message.text() == form.help_text()
     qtbot.waitUntil(lambda: form.subscriber is not None)
     qtbot.keyClicks(form.amount, "10")
     press(qtbot, Qt.Key.Key_Return, form.amount)

@@ -180,6 +180,12 @@ class BillsScreen(CounterScreen):
         layout.addLayout(columns)
         self._service_changed()
 
+    def help_text(self) -> str:
+        return t(
+            "Choose the service, type the plate or number and press Enter. Space ticks a bill, "
+            "Enter goes to paying; a wallet payment asks the customer for the PIN on their pad."
+        )
+
     def title(self) -> str:
         return t("Pay bills")
 

@@ -32,6 +32,13 @@ class CounterScreen(Screen):
         """Show this screen for ``account`` (called before ``shown``)."""
         self.preset = account
 
+    def help_text(self) -> str:
+        """F1: what this screen wants, in a sentence or two."""
+        return t(
+            "Enter confirms, Escape goes back to Home. F2 finds a subscriber, F3 tops up, "
+            "F4 pays bills, F5 follows a receipt up, F7 prints a copy of the last receipt."
+        )
+
     def take_preset(self) -> str:
         account, self.preset = self.preset, ""
         return account

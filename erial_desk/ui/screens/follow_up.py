@@ -65,6 +65,12 @@ class FollowUpScreen(CounterScreen):
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
 
+    def help_text(self) -> str:
+        return t(
+            "Type a receipt number (or scan its QR), or a subscriber, and press Enter. F7 prints "
+            "a copy of the chosen receipt, marked COPY."
+        )
+
     def title(self) -> str:
         return t("Follow-up")
 

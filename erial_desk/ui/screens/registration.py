@@ -69,6 +69,12 @@ class RegistrationScreen(CounterScreen):
         layout.addStretch(1)
         self._kind_changed()
 
+    def help_text(self) -> str:
+        return t(
+            "Fill the fields, Enter moves to the next; Enter on the last asks the customer to "
+            "choose the PIN on their pad."
+        )
+
     def title(self) -> str:
         return t("Register a subscriber")
 

@@ -75,6 +75,12 @@ class SearchScreen(CounterScreen):
         layout.addWidget(self.count)
         layout.addWidget(self.table, 1)
 
+    def help_text(self) -> str:
+        return t(
+            "Type an account, civil or CR number, a mobile or part of a name. Down goes into the "
+            "list, Enter opens the subscriber."
+        )
+
     def title(self) -> str:
         return t("Find a subscriber")
 

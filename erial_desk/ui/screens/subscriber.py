@@ -103,6 +103,12 @@ class SubscriberScreen(CounterScreen):
         layout.addWidget(self.recent, 1)
         layout.addLayout(buttons)
 
+    def help_text(self) -> str:
+        return t(
+            "F3 tops this subscriber up, F4 pays their bills. The balance is what central last "
+            "reported, less what was paid here since."
+        )
+
     def title(self) -> str:
         return t("Subscriber")
 

@@ -104,6 +104,12 @@ class TopUpScreen(CounterScreen):
         layout.addLayout(end_row(self.confirm))
         layout.addStretch(1)
 
+    def help_text(self) -> str:
+        return t(
+            "Type or scan the account and press Enter, type the amount (or press the notes handed"
+            " over), Enter shows the totals, Enter again confirms."
+        )
+
     def title(self) -> str:
         return t("Top-up")
 

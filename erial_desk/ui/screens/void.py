@@ -43,6 +43,12 @@ class VoidScreen(CounterScreen):
         layout.addWidget(self.error)
         layout.addLayout(end_row(self.confirm))
 
+    def help_text(self) -> str:
+        return t(
+            "Choose the transaction with the arrows, Tab to the reason, Enter asks a supervisor "
+            "to approve."
+        )
+
     def title(self) -> str:
         return t("Void")
 
