@@ -139,3 +139,27 @@ def test_keys_the_office_may_not_use_are_hidden_and_say_why(qapp, qtbot, tmp_pat
     tiles = app.window.current().tile_buttons
     assert "search" in tiles and "top_up" not in tiles and "registration" not in tiles
     app.shutdown()
+
+
+def test_the_profile_changes_the_mobile_through_the_facade(counter, qtbot):
+    from erial_desk.ui.dialogs.subscriber_details import SubscriberDetailsDialog
+
+    from .helpers import when_modal
+
+    app, desk = counter, counter.ctx.desk
+    app.open_for("subscriber", app.account)
+    wait_idle(qtbot, app)
+    profile = app.window.current()
+    assert profile.details_button.isVisible()  # an internal office may
+
+    def new_mobile(dialog) -> None:
+        assert isinstance(dialog, SubscriberDetailsDialog)
+        dialog.mobile.selectAll()
+        qtbot.keyClicks(dialog.mobile, "99887766")
+        press(qtbot, Qt.Key.Key_Return, dialog.mobile)
+
+    when_modal(SubscriberDetailsDialog, new_mobile)
+    profile.details_button.click()
+    qtbot.waitUntil(lambda: desk.subscriber(app.account).mobile == "+96899887766", timeout=20_000)
+    wait_idle(qtbot, app)
+    assert "99887766" in profile.mobile.text()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from erial_desk.domain.policy import BillKind, PaymentMethod
 from erial_desk.ui.dialogs.customer_pad import Charge, CustomerPad
+from erial_desk.ui.dialogs.subscriber_details import SubscriberDetailsDialog
 from tests.conftest import DEMO_PINS, make_desk
 
 from .helpers import counter_logged_in, shift_with_a_subscriber
@@ -108,6 +109,10 @@ def test_counter_screens_drawn(language, qapp, qtbot, tmp_path):
     choose.show()
     saved.append(save(choose, f"{language}-31-customer-pad-choose"))
     assert Qt.Key.Key_F6 in [a.key for a in window.key_actions() if a.shown]
+    details = SubscriberDetailsDialog(app.ctx, desk.subscriber(account), window)
+    details.show()
+    saved.append(save(details, f"{language}-32-subscriber-details"))
+    details.close()
     pad.close()
     choose.close()
     app.shutdown()

@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
 )
 
 from erial_desk.domain.clock import muscat_text
+from erial_desk.domain.policy import Action
 from erial_desk.services.counter_reads import TransactionLine, WalletView
 from erial_desk.store.print_jobs import PrintJob
 from erial_desk.store.search import SubscriberRow
 
 from ..context import DeskContext
+from ..counter_keys import refusal
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
@@ -51,6 +53,7 @@ class SubscriberScreen(CounterScreen):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.account = ""
+        self.row: SubscriberRow | None = None
         self.heading = heading("", self, 18)
         self.kind = QLabel(self)
         self.account_label = value_label(self)
@@ -80,6 +83,8 @@ class SubscriberScreen(CounterScreen):
         self.bills_button = QPushButton(t("Pay bills (F4)"), self)
         self.statement_button = QPushButton(t("Print the statement"), self)
         self.pdf_button = QPushButton(t("Save the statement as PDF"), self)
+        self.details_button = QPushButton(t("Change details"), self)
+        self.details_button.clicked.connect(self.change_details)
         self.top_up_button.clicked.connect(lambda: self.go_with.emit("top_up", self.account))
         self.bills_button.clicked.connect(lambda: self.go_with.emit("bills", self.account))
         self.statement_button.clicked.connect(self.print_statement)
@@ -90,6 +95,7 @@ class SubscriberScreen(CounterScreen):
             self.bills_button,
             self.statement_button,
             self.pdf_button,
+            self.details_button,
         ):
             button.setAutoDefault(True)
             button.setMinimumHeight(44)
@@ -139,6 +145,8 @@ class SubscriberScreen(CounterScreen):
 
     def show_profile(self, profile: Profile) -> None:
         row = profile.subscriber
+        self.row = row
+        self.details_button.setVisible(refusal(self.ctx, Action.UPDATE_SUBSCRIBER) is None)
         self.account = row.account
         self.heading.setText(row.name_ar if language() == "ar" else row.name_en)
         self.kind.setText(t("Company") if row.kind == "company" else t("Person"))
@@ -160,6 +168,21 @@ class SubscriberScreen(CounterScreen):
                 )
             self.balance_age.setText(age)
         self.recent.show_lines(profile.recent)
+
+    # --- details -----------------------------------------------------------------------------
+
+    def change_details(self) -> None:
+        from ..dialogs.subscriber_details import SubscriberDetailsDialog
+
+        if self.row is None:
+            return
+        dialog = SubscriberDetailsDialog(self.ctx, self.row, self)
+        dialog.changed.connect(lambda _result: self._details_changed())
+        dialog.open()
+
+    def _details_changed(self) -> None:
+        self.ctx.notice.emit(t("The subscriber's details were changed."))
+        self.shown()
 
     # --- the statement -----------------------------------------------------------------------
 
