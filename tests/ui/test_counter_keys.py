@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from erial_desk.domain.policy import BillKind, PaymentMethod
+from erial_desk.ui.words import t
 from tests.conftest import DEMO_PINS, make_desk
 
 from .helpers import counter_logged_in, press, shift_with_a_subscriber
@@ -163,3 +164,23 @@ def test_the_profile_changes_the_mobile_through_the_facade(counter, qtbot):
     qtbot.waitUntil(lambda: desk.subscriber(app.account).mobile == "+96899887766", timeout=20_000)
     wait_idle(qtbot, app)
     assert "99887766" in profile.mobile.text()
+
+
+def test_the_statement_and_a_permits_tracking_slip_print(counter, qtbot):
+    app, desk = counter, counter.ctx.desk
+    app.open_for("subscriber", app.account)
+    wait_idle(qtbot, app)
+    app.window.current().statement_button.click()
+    wait_idle(qtbot, app)
+    app.open_for("bills", app.account)
+    bills = app.window.current()
+    bills.service.setCurrentIndex(bills.service.findData(BillKind.BUILDING_PERMIT))
+    qtbot.keyClicks(bills.key, "BP20260401")
+    press(qtbot, Qt.Key.Key_Return, bills.key)
+    qtbot.waitUntil(lambda: len(bills.bills) == 1, timeout=20_000)
+    assert bills.slip_button.isVisible()
+    bills.slip_button.click()
+    wait_idle(qtbot, app)
+    printed = {(job.kind, job.subject) for job in desk.print_queue(include_printed=True)}
+    assert {("statement", app.account), ("permit_slip", "BP20260401")} <= printed
+    assert app.window.message.text() == t("The tracking slip was printed.")

@@ -130,7 +130,9 @@ class BillsScreen(CounterScreen):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.setTabKeyNavigation(False)
         self.table.setMinimumHeight(150)  # four bills in sight at 1024×768
         self.table.itemChanged.connect(lambda _item: self._summarise())
@@ -290,9 +292,9 @@ class BillsScreen(CounterScreen):
             amount = QTableWidgetItem(money(bill.amount))
             amount.setTextAlignment(RIGHT)
             state = t("Open") if bill.status == "open" else t("Paid")
+            if detail:  # where a building-permit application stands
+                description = f"{description} · {detail}"
             cells = [reference, QTableWidgetItem(description), amount, QTableWidgetItem(state)]
-            if detail:
-                cells[3].setText(f"{state} · {detail}")
             for column, item in enumerate(cells):
                 self.table.setItem(row, column, item)
         self.table.blockSignals(False)
