@@ -1,11 +1,11 @@
 """Find a subscriber as you type (F2, or any letter or digit typed on Home): one field that takes
 an account, civil or CR number, a mobile or a name in Arabic or English; the facade picks the
-index. Searches wait for a pause in typing; at most ``MAX_ROWS`` rows; Enter takes the only match
-(or the row chosen with the arrows)."""
+index. A key after a pause searches at once, a run of quick keys waits for the pause; at most
+``MAX_ROWS`` rows; Enter takes the only match (or the row chosen with the arrows)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -64,6 +64,7 @@ class SearchScreen(CounterScreen):
         self.timer.setSingleShot(True)
         self.timer.setInterval(DEBOUNCE_MS)
         self.timer.timeout.connect(self.search)
+        self._since_key = QElapsedTimer()
         self._again = False
         self._take_after = False
         self._searched = ""  # the query the rows shown answer
@@ -97,7 +98,17 @@ class SearchScreen(CounterScreen):
     # --- searching ---------------------------------------------------------------------------
 
     def _typed(self, _text: str) -> None:
-        self.timer.start()
+        # A key after a pause searches at once; keys coming faster (a typist's run, a scanner)
+        # wait for a pause of DEBOUNCE_MS, so at most one search runs per pause.
+        if (
+            self.timer.isActive()
+            or self._since_key.isValid()
+            and (self._since_key.elapsed() < DEBOUNCE_MS)
+        ):
+            self.timer.start()
+        else:
+            self.search()
+        self._since_key.start()
 
     def search(self) -> None:
         query = self.query.text().strip()
