@@ -184,3 +184,25 @@ def test_the_statement_and_a_permits_tracking_slip_print(counter, qtbot):
     printed = {(job.kind, job.subject) for job in desk.print_queue(include_printed=True)}
     assert {("statement", app.account), ("permit_slip", "BP20260401")} <= printed
     assert app.window.message.text() == t("The tracking slip was printed.")
+
+
+def test_a_wrong_customer_pin_pays_nothing_and_says_so(counter, qtbot):
+    from .helpers import customer_types_pin
+
+    app, desk = counter, counter.ctx.desk
+    desk.top_up(app.account, 30_000)
+    app.open_for("bills", app.account)
+    bills = app.window.current()
+    qtbot.keyClicks(bills.key, "4521 R")
+    press(qtbot, Qt.Key.Key_Return, bills.key)
+    qtbot.waitUntil(lambda: len(bills.bills) == 2, timeout=20_000)
+    wait_idle(qtbot, app)
+    bills.set_checked(0)
+    customer_types_pin(qtbot, "9999")
+    bills.pay_button.click()
+    wait_idle(qtbot, app)
+    assert bills.error.text()
+    assert desk.known_balance(app.account) == 30_000
+    assert desk.shift_summary().bill_payments == {} or not any(
+        totals.count for totals in desk.shift_summary().bill_payments.values()
+    )

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from erial_desk.domain.central import Bill
 from erial_desk.domain.clock import muscat_text
-from erial_desk.domain.errors import DeskError, PolicyError
+from erial_desk.domain.errors import PolicyError
 from erial_desk.domain.policy import Action, BillKind, PaymentMethod, check_allowed
 from erial_desk.services.results import CounterStatus, TransactionResult
 from erial_desk.store.print_jobs import PrintJob
@@ -93,7 +93,7 @@ def pay_all(
     for bill in bills:
         try:
             results.append(desk.pay_bill(bill, method, account=account, customer_pin=pin))
-        except DeskError as exc:
+        except Exception as exc:  # the bills paid before it keep their receipts
             return Payments(results, exc)
     return Payments(results, None)
 
