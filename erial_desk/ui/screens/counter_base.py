@@ -4,19 +4,20 @@ profile's F3 tops up the subscriber shown), and the offline notice of screens ne
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
-from erial_desk.services.results import CounterStatus
-from erial_desk.store.print_jobs import PrintJob
-from erial_desk.store.search import SubscriberRow
-
 from ..context import DeskContext
-from ..dialogs.print_problem import PrintProblemDialog
 from ..language import keep_left_to_right
 from ..screen import Screen
 from ..words import language, t
+
+if TYPE_CHECKING:  # the window shows before the engine (and SQLAlchemy) is imported
+    from erial_desk.services.results import CounterStatus
+    from erial_desk.store.print_jobs import PrintJob
+    from erial_desk.store.search import SubscriberRow
 
 ACCOUNT_FIELD = "erial_account_field"
 """Property of a field that takes an account number: a scanner typing there fills it."""
@@ -104,6 +105,8 @@ def end_row(*widgets: QWidget) -> QHBoxLayout:
 def after_print(ctx: DeskContext, job: PrintJob, parent: QWidget, done: str) -> None:
     """A document asked for by the clerk: ``done`` said, or the print problem dialog."""
     if job.state == "failed":
+        from ..dialogs.print_problem import PrintProblemDialog
+
         PrintProblemDialog(ctx, job, parent).open()
     else:
         ctx.notice.emit(done)
