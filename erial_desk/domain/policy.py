@@ -165,6 +165,11 @@ class FeeCatalogue:
     def service_charge(self, kind: BillKind) -> int:
         return self.services[kind].service_charge
 
+    def charge_for(self, kind: BillKind, method: PaymentMethod) -> int:
+        """The fixed service charge applies to every payment made with e-Rial (seed document);
+        cash at the counter pays none."""
+        return 0 if method is PaymentMethod.CASH else self.service_charge(kind)
+
 
 @dataclass(frozen=True)
 class Office:

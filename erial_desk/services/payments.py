@@ -137,8 +137,7 @@ class PaymentsMixin(SubscribersMixin):
         if bill.status != "open":
             raise StateError("bill.already_paid")
         check_amount(bill.amount, maximum=self.policy.payment_max)
-        # The fixed service charge applies to every payment made with e-Rial (seed document).
-        charge = 0 if method is PaymentMethod.CASH else self.catalogue.service_charge(bill.kind)
+        charge = self.catalogue.charge_for(bill.kind, method)
         total = bill.amount + charge
         entry_id = new_entry_id()
         sealed = authorisation = balance_after = None

@@ -363,8 +363,9 @@ class BillsScreen(CounterScreen):
         method = self.method_chosen()
         amount = sum(b.amount for b in bills)
         charge = 0
-        if method not in (None, PaymentMethod.CASH) and self.ctx.is_open:
-            charge = sum(self.ctx.desk.catalogue.service_charge(b.kind) for b in bills)
+        if method is not None and self.ctx.is_open:
+            catalogue = self.ctx.desk.catalogue
+            charge = sum(catalogue.charge_for(b.kind, method) for b in bills)
         self.amount.set_amount(amount)
         self.charge.set_amount(charge)
         self.total.set_amount(amount + charge)
