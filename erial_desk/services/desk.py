@@ -34,6 +34,7 @@ from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 from erial_desk.sync.standin import LocalCentral
 
+from .counter_reads import CounterReadsMixin
 from .events import EventHub
 from .integrity import (
     JournalReport,
@@ -51,6 +52,7 @@ from .sync_service import SyncMixin, pin_reference_key
 
 
 class Desk(
+    CounterReadsMixin,
     StatusMixin,
     OperatorListMixin,
     DrawerMixin,

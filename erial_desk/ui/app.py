@@ -20,9 +20,12 @@ from erial_desk.domain.policy import Role
 from erial_desk.services.events import EventHub
 
 from .context import DeskContext
+from .counter_keys import counter_actions, home_tiles
+from .counter_screens import counter_factories, counter_scanner
 from .language import install_language
 from .main_window import MainWindow
 from .screen import KeyAction, Screen
+from .screens.counter_base import CounterScreen
 from .screens.login import LoginScreen
 from .words import set_arabic_digits, t
 
@@ -71,6 +74,8 @@ class CounterApp(QObject):
         app.installEventFilter(self.idle)
         self.window: MainWindow | None = None
         self.build()
+        self.scanner = counter_scanner(self)
+        app.installEventFilter(self.scanner)
 
     def start(self) -> None:
         """Open the data directory behind the window: call once the window is shown, so the
@@ -110,7 +115,13 @@ class CounterApp(QObject):
             from .screens.home import HomeScreen
 
             screen = HomeScreen(ctx)
-            screen.set_tiles([("shift", "F8", t("Shift")), ("lock", "F9", t("Lock the screen"))])
+            screen.set_tiles(
+                [
+                    *home_tiles(ctx),
+                    ("shift", "F8", t("Shift")),
+                    ("lock", "F9", t("Lock the screen")),
+                ]
+            )
             screen.go.connect(self._home_tile)
             return screen
 
@@ -148,6 +159,7 @@ class CounterApp(QObject):
             return XReportScreen(ctx)
 
         return {
+            **counter_factories(ctx, self.open_for),
             "home": home,
             "lock": lock,
             "shift": shift,
@@ -165,12 +177,27 @@ class CounterApp(QObject):
             return []
         actions = [
             KeyAction(Qt.Key.Key_F1, t("Help"), self.help),
+            *counter_actions(ctx=self.ctx, show=window.show_screen, reprint=self.reprint),
             KeyAction(Qt.Key.Key_F8, t("Shift"), lambda: window.show_screen("shift")),
             KeyAction(Qt.Key.Key_F9, t("Lock"), self.lock),
         ]
         if self.ctx.operator.role == Role.SUPERVISOR:
             actions.append(KeyAction(Qt.Key.Key_F11, t("Settings"), self.settings))
         return actions
+
+    def open_for(self, name: str, account: str) -> None:
+        """Show screen ``name`` for the subscriber ``account``."""
+        if self.window is not None:
+            screen = self.window.screen_named(name)
+            if isinstance(screen, CounterScreen):
+                screen.set_account(account)
+            self.window.show_screen(name)
+
+    def reprint(self) -> None:
+        from .screens.follow_up import reprint_last
+
+        if self.window is not None:
+            reprint_last(self.ctx, self.window)
 
     def settings(self) -> None:
         from .dialogs.settings import SettingsDialog
@@ -186,6 +213,10 @@ class CounterApp(QObject):
 
     def help(self) -> None:
         if self.window is None:
+            return
+        screen = self.window.current()
+        if isinstance(screen, CounterScreen):
+            self.window.inform(screen.help_text())
             return
         self.window.inform(
             t(

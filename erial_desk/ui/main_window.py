@@ -59,7 +59,7 @@ class KeyBar(QWidget):
             if widget is not None:
                 widget.hide()  # gone from the screen now, not when Qt next deletes
                 widget.deleteLater()
-        for action in actions:
+        for action in (a for a in actions if a.shown):
             name = QKeySequence(action.key).toString()
             label = QLabel(f"<b>{name}</b> {action.label}", self)
             label.setEnabled(action.enabled)

@@ -18,6 +18,7 @@ class KeyAction:
     label: str
     run: Callable[[], None]
     enabled: bool = True
+    shown: bool = True  # False: not in the key bar (not allowed here), pressing it says why
 
 
 class Screen(QWidget):

@@ -16,6 +16,20 @@ def press(qtbot, key: Qt.Key, target: QWidget | None = None) -> None:
     qtbot.keyClick(widget, key)
 
 
+def type_text(widget: QWidget, text: str) -> None:
+    """Type ``text`` into ``widget`` key by key, Arabic letters too (QTest's own key clicks know
+    only Latin-1)."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QKeyEvent
+
+    for char in text:
+        key = Qt.Key.Key_Space if char == " " else Qt.Key.Key_unknown
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(
+                widget, QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, char)
+            )
+
+
 def when_modal(kind: type, act: Callable[[QWidget], None], timeout_ms: int = 10_000) -> None:
     """Act on the next modal dialog of ``kind`` as soon as it opens (it blocks the caller)."""
     waited = {"ms": 0}
@@ -42,3 +56,53 @@ def approve_as(qtbot, supervisor: str, pin: str) -> None:
         qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
 
     when_modal(ApprovalDialog, fill)
+
+
+def customer_types_pin(qtbot, pin: str, *, twice: bool = False) -> None:
+    """The customer types the wallet PIN on their pad (twice when choosing a new one)."""
+    from erial_desk.ui.dialogs.customer_pad import CustomerPad
+
+    def type_pin(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerPad)
+        for _ in range(2 if twice else 1):
+            qtbot.keyClicks(dialog.pad.field, pin)
+            qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+
+    when_modal(CustomerPad, type_pin)
+
+
+def counter_logged_in(qapp, qtbot, data_dir, language: str, operator: str, pin: str, size=None):
+    """The counter's window on ``data_dir``, with ``operator`` logged in (through the facade:
+    the login screen has its own tests) and Home shown, ready for the keyboard."""
+    from erial_desk.services import Desk
+    from erial_desk.ui.app import CounterApp
+
+    app = CounterApp(qapp, lambda: Desk.open(data_dir), language)
+    qtbot.addWidget(app.window)
+    if size is not None:
+        app.window.resize(*size)
+    app.window.show()
+    app.start()
+    qtbot.waitUntil(lambda: app.ctx.is_open, timeout=20_000)
+    session = app.ctx.desk.login(operator, pin)
+    app.ctx.set_operator(session)
+    app.login.logged_in.emit(session)
+    qtbot.waitUntil(lambda: not app.ctx.runner.busy, timeout=20_000)
+    app.window.activateWindow()  # the keyboard's events go to the active window
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    return app
+
+
+def shift_with_a_subscriber(desk) -> str:
+    """Open the shift (a 30-rial float) and register Ahmed; his account number."""
+    from erial_desk.services import RegistrationForm
+
+    desk.open_shift({10000: 3})
+    form = RegistrationForm(
+        "individual",
+        "أحمد بن سالم البلوشي",
+        "Ahmed Al Balushi",
+        "91234567",
+        civil_number="12345678",
+    )
+    return desk.register_subscriber(form, "4321").account
