@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from erial_desk.domain.words import FSI, PDI, plural, text, translations_dir
+from erial_desk.domain.words import FSI, PDI, text, translations_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 # Calls that take an English sentence: N_(s), text(lang, s), plural(lang, s, p, n), and the
 # window's t(s) and tn(s, p, n). A plural is found by its singular.
-SENTENCE_ARGS = {"N_": (0,), "text": (1,), "plural": (1,), "t": (0,), "tn": (0,)}
+SENTENCE_ARGS = {"N_": (0,), "Nn_": (0,), "text": (1,), "plural": (1,), "t": (0,), "tn": (0,)}
 
 
 def catalogue(language: str):
@@ -70,32 +70,7 @@ def test_translations_keep_the_placeholders(language):
     assert wrong == []
 
 
-@pytest.mark.parametrize(
-    ("count", "arabic"),
-    [
-        (0, "لم تبق أي محاولة"),
-        (1, "بقيت محاولة واحدة"),
-        (2, "بقيت محاولتان"),
-        (3, "بقيت 3 محاولات"),
-        (11, "بقيت 11 محاولة"),
-        (100, "بقيت 100 محاولة"),
-    ],
-)
-def test_arabic_plural_forms(count, arabic):
-    assert plural("ar", "{count} attempt left", "{count} attempts left", count) == arabic
-
-
-@pytest.mark.parametrize(
-    ("count", "english"),
-    [
-        (0, "0 attempts left"),
-        (1, "1 attempt left"),
-        (2, "2 attempts left"),
-        (11, "11 attempts left"),
-    ],
-)
-def test_english_plural_forms(count, english):
-    assert plural("en", "{count} attempt left", "{count} attempts left", count) == english
+# Counts in Arabic (six forms) and English: the "attempts left" errors, in test_error_words.py.
 
 
 def test_left_to_right_values_are_isolated_in_arabic_only():
