@@ -57,6 +57,13 @@ TARGET_RATE = 5000.0
 TARGET_P99_MS = 250.0
 BATCH = 100
 OFFICES = ("MCT-HQ", "MCT-BWR", "MCT-SEEB", "MCT-MUTRAH")
+# (counter clerk, supervisor) of each office, as seeded: central checks who made an entry.
+STAFF = {
+    "MCT-HQ": ("salim", "aisha"),
+    "MCT-BWR": ("yousuf", "maryam"),
+    "MCT-SEEB": ("seeb.clerk", "seeb.super"),
+    "MCT-MUTRAH": ("mutrah.clerk", "mutrah.super"),
+}
 
 
 # --- servers ----------------------------------------------------------------------------------
@@ -183,7 +190,7 @@ class Terminal:
             seq=self.seq,
             at=utc_now_text(),
             entry_type=payload.TYPE.value,
-            operator="bench",
+            operator=STAFF[self.office_id][0],
             policy_version=1,
             catalogue_version=1,
             payload=payload.to_payload(),
@@ -265,9 +272,10 @@ class Counter:
                 term.append(ReceiptReprinted(term.entries[-1]["id"], f"R-{term.seq}"))
             elif roll < 0.97 and top_ups:
                 voided, _account, _amount = top_ups.pop()
-                term.append(Void(shift, voided, "typing error", "supervisor", None))
+                approver = STAFF[term.office_id][1]
+                term.append(Void(shift, voided, "typing error", approver, None))
             else:
-                term.append(CashDrop(shift, {"20000": 1}, 20_000, "supervisor"))
+                term.append(CashDrop(shift, {"20000": 1}, 20_000, STAFF[term.office_id][1]))
 
     def batches(self, term: Terminal, size: int) -> None:
         for start in range(0, len(term.entries), size):

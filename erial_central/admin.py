@@ -266,8 +266,13 @@ def bank_signature(secret: bytes, body: bytes) -> str:
 
 
 def bank_top_up(conn: Connection, secret: bytes, body: bytes, signature: str) -> dict[str, Any]:
-    """The bank's callback for an online top-up: HMAC-signed, idempotent by bank reference."""
-    if not hmac.compare_digest(bank_signature(secret, body), signature.strip().lower()):
+    """The bank's callback for an online top-up: HMAC-signed, idempotent by bank reference.
+
+    A top-up to a closed account is refused with 409 ``bank.account_closed`` and nothing is
+    stored: the money stays with the bank, which returns it to the payer. A 4xx is final, so the
+    bank does not deliver it again; a later delivery with the same reference is refused alike."""
+    given = signature.strip().lower().encode("utf-8", "replace")
+    if not hmac.compare_digest(bank_signature(secret, body).encode(), given):
         raise ApiError(401, "bank.bad_signature")
     try:
         data = json.loads(body)
@@ -281,6 +286,12 @@ def bank_top_up(conn: Connection, secret: bytes, body: bytes, signature: str) ->
     if not isinstance(amount, int) or isinstance(amount, bool) or not 0 < amount <= 10**12:
         raise ApiError(422, "request.invalid", reason="amount in baisa, a positive integer")
     digest = hashlib.sha256(body).hexdigest()
+    subscriber = conn.execute(
+        select(subscribers.c.closed).where(subscribers.c.account == account)
+    ).first()
+    ledger = Ledger(conn)
+    if subscriber is not None:
+        ledger.lock([wallet(account)])  # first: two deliveries of one top-up wait in turn
     seen = conn.execute(
         select(bank_top_ups.c.body_hash, bank_top_ups.c.transfer_id).where(
             bank_top_ups.c.bank_reference == reference
@@ -290,13 +301,10 @@ def bank_top_up(conn: Connection, secret: bytes, body: bytes, signature: str) ->
         if seen.body_hash != digest:
             raise ApiError(409, "bank.conflict")
         return {"status": "duplicate", "bank_reference": reference}
-    if (
-        conn.execute(select(subscribers.c.account).where(subscribers.c.account == account)).first()
-        is None
-    ):
+    if subscriber is None:
         raise ApiError(404, "subscriber.not_found")
-    ledger = Ledger(conn)
-    ledger.lock([wallet(account)])
+    if subscriber.closed:
+        raise ApiError(409, "bank.account_closed")
     at = now_text()
     ledger.transfer(Transfer("bank_top_up", amount, BANK, wallet(account), f"bank:{reference}", at))
     (transfer_id,) = ledger.flush_transfers()

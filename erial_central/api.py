@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -11,19 +13,24 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import DataError
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from erial_desk.domain.identifiers import normalise_account_number
 from erial_desk.domain.policy import BillKind, catalogue_to_dict, office_to_dict, policy_to_dict
 
 from . import admin, ingest, records, signing, wallet
-from .db import make_engine
-from .errors import ApiError
+from .db import is_retryable, make_engine, reading, run_transaction
+from .errors import ApiError, error_code_for_status
+from .limits import BodyLimit
 from .migrate import upgrade
 from .models import offices, service_credentials, terminals
 from .receipt_page import render_receipt_page
+from .reconcile import Reconciler
 from .settings import CentralSecrets, load_secrets
+from .visibility import Viewer
 
 API_VERSION = "1"
 
@@ -33,6 +40,10 @@ class Terminal(BaseModel):
     office_id: str
     office_type: str
 
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(self.office_id, self.office_type)
+
 
 class EnrolRequest(BaseModel):
     code: str = Field(max_length=64)
@@ -41,7 +52,7 @@ class EnrolRequest(BaseModel):
 
 
 class WireEntryModel(BaseModel):
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=2**62)  # a 64-bit column; a larger number is refused here
     id: str = Field(max_length=64)
     body: str = Field(max_length=65536)
     hash: str = Field(max_length=64)
@@ -49,7 +60,7 @@ class WireEntryModel(BaseModel):
 
 
 class PushRequest(BaseModel):
-    terminal_id: str
+    terminal_id: str = Field(max_length=64)
     entries: list[WireEntryModel] = Field(max_length=ingest.MAX_BATCH)
 
 
@@ -91,7 +102,7 @@ def terminal_auth(
 ) -> Terminal:
     """The terminal whose API token is presented; revoked terminals are refused."""
     token = _bearer(authorization)
-    with request.app.state.engine.connect() as conn:
+    with reading(request.app.state.engine) as conn:
         row = conn.execute(
             select(
                 terminals.c.terminal_id,
@@ -113,7 +124,7 @@ def terminal_auth(
 
 def _service(request: Request, authorization: str | None, scope: str) -> str:
     token = _bearer(authorization)
-    with request.app.state.engine.connect() as conn:
+    with reading(request.app.state.engine) as conn:
         row = conn.execute(
             select(service_credentials.c.name, service_credentials.c.scope).where(
                 service_credentials.c.token_hash == admin.token_hash(token)
@@ -139,39 +150,88 @@ AdminDep = Annotated[str, Depends(admin_auth)]
 WebsiteDep = Annotated[str, Depends(website_auth)]
 
 
-def create_app(database_url: str, secrets_path: Path, *, migrate: bool = True) -> FastAPI:
+def create_app(
+    database_url: str,
+    secrets_path: Path,
+    *,
+    migrate: bool = True,
+    reconcile_every: float | None = None,
+) -> FastAPI:
+    """The API; ``reconcile_every``: seconds between runs of the reconciliation of
+    unconfirmed online debits in a background thread (None: not run by this app)."""
     engine = make_engine(database_url)
     if migrate:
         upgrade(engine)
     secrets = load_secrets(secrets_path)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        reconciler = Reconciler(engine, reconcile_every) if reconcile_every else None
+        if reconciler is not None:
+            reconciler.start()
+        yield
+        if reconciler is not None:
+            reconciler.stop()
+
     app = FastAPI(
         title="e-Rial central",
         version=API_VERSION,
         description="Ledger of record, municipal records and journal sync for e-Rial Desk.",
+        lifespan=lifespan,
     )
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(BodyLimit)  # outermost: refuses a large body before anything reads it
     app.state.engine = engine
     app.state.secrets = secrets
     _routes(app, engine, secrets)
+    _error_handlers(app)
+    return app
+
+
+def _error_handlers(app: FastAPI) -> None:
+    """Every refusal and failure answers the same JSON shape: ``{"error": {"code", "message",
+    "message_ar", "params"}}``, with a stable code."""
+
+    def answer(error: ApiError) -> JSONResponse:
+        return JSONResponse(error.body(), status_code=error.status)
 
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status)
+        return answer(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Unknown paths, wrong methods, bodies too large or unreadable: framework refusals.
+        code, params = error_code_for_status(exc.status_code, str(exc.detail))
+        response = answer(ApiError(exc.status_code, code, **params))
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_request: Request, exc: OperationalError) -> JSONResponse:
+        if is_retryable(exc):  # still contended after the retries: the caller may try again
+            return answer(ApiError(503, "server.busy"))
+        return answer(ApiError(500, "server.error"))
+
+    @app.exception_handler(Exception)
+    async def _failure(_request: Request, _exc: Exception) -> JSONResponse:
+        # The safety net: a failure is logged by the server and answered in the same shape.
+        return answer(ApiError(500, "server.error"))
 
     @app.exception_handler(DataError)
     async def _unstorable(_request: Request, _exc: DataError) -> JSONResponse:
         # A value the database cannot hold (a NUL character in text, a number out of range).
-        error = ApiError(422, "request.invalid", reason="a value the database cannot store")
-        return JSONResponse(error.body(), status_code=422)
+        return answer(ApiError(422, "request.invalid", reason="a value the database cannot store"))
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()))
+        if first.get("loc") == ("body", "entries") and first.get("type") == "too_long":
+            return answer(ApiError(422, "push.too_large", limit=ingest.MAX_BATCH))
         error = ApiError(422, "request.invalid", reason=f"{where}: {first.get('msg', 'invalid')}")
-        return JSONResponse(error.body(), status_code=422)
-
-    return app
+        return answer(error)
 
 
 def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # noqa: C901
@@ -190,10 +250,12 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             key = bytes.fromhex(request.public_key)
         except ValueError as exc:
             raise ApiError(422, "enrol.bad_key") from exc
-        with engine.begin() as conn:
-            return signing.enrol_answer(
-                secrets, admin.enrol(conn, request.code, request.terminal_id, key)
-            )
+        return signing.enrol_answer(
+            secrets,
+            run_transaction(
+                engine, lambda conn: admin.enrol(conn, request.code, request.terminal_id, key)
+            ),
+        )
 
     @app.post("/v1/journal")
     def push(request: PushRequest, term: TerminalDep) -> dict[str, Any]:
@@ -203,15 +265,18 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             batch = [ingest.parse_wire(e.model_dump()) for e in request.entries]
         except ValueError as exc:
             raise ApiError(422, "request.invalid", reason="signature must be hex") from exc
-        with engine.begin() as conn:
+
+        def work(conn: Connection) -> tuple[list[ingest.EntryResult], int]:
             policy, _ = admin.current_policy(conn)
-            results, last_seq = ingest.push(
+            return ingest.push(
                 conn,
                 term.terminal_id,
                 batch,
                 sealing_private_key=secrets.sealing_private_key,
                 wallet_pin_attempts=policy.wallet_pin_attempts,
             )
+
+        results, last_seq = run_transaction(engine, work)
         return {"results": [r.as_dict() for r in results], "last_seq": last_seq}
 
     @app.get("/v1/feed")
@@ -220,13 +285,13 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         cursor: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,  # changes.seq is a 32-bit int
         limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
     ) -> dict[str, Any]:
-        with engine.connect() as conn:
-            page = records.feed(conn, term.office_id, term.office_type, cursor, limit)
+        with reading(engine) as conn:
+            page = records.feed(conn, term.viewer, cursor, limit)
         return signing.sign_feed_page(secrets, page)
 
     @app.get("/v1/policy")
     def policy(term: TerminalDep) -> dict[str, Any]:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             current, catalogue = admin.current_policy(conn)
             office = admin.get_office(conn, term.office_id)
         return signing.sign_policy_answer(
@@ -240,29 +305,30 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
 
     @app.get("/v1/subscribers/{account}")
     def subscriber(account: str, term: TerminalDep) -> dict[str, Any]:
-        with engine.connect() as conn:
-            found = records.lookup_subscriber(conn, _account(account))
-        if found is None:
+        with reading(engine) as conn:
+            found = records.lookup_subscriber(conn, term.viewer, _account(account))
+        if found is None:  # unknown, or not this office's to see: the same answer
             raise ApiError(404, "subscriber.not_found")
         return found
 
     @app.get("/v1/subscribers/{account}/statement")
     def statement(account: str, term: TerminalDep) -> dict[str, Any]:
-        account = _account(account)
-        with engine.connect() as conn:
-            if records.lookup_subscriber(conn, account) is None:
-                raise ApiError(404, "subscriber.not_found")
-            return records.statement(conn, account)
+        with reading(engine) as conn:
+            found = records.statement(conn, term.viewer, _account(account))
+        if found is None:
+            raise ApiError(404, "subscriber.not_found")
+        return found
 
     @app.post("/v1/wallet/debits")
     def debit(request: DebitRequestModel, term: TerminalDep) -> dict[str, Any]:
         account = _account(request.account) if request.account is not None else None
-        with engine.begin() as conn:
+
+        def work(conn: Connection) -> wallet.Answer | ApiError:
             policy, catalogue = admin.current_policy(conn)
-            answer = wallet.authorise_debit(
+            return wallet.authorise_debit(
                 conn,
                 terminal_id=term.terminal_id,
-                office_id=term.office_id,
+                viewer=term.viewer,
                 entry_id=request.entry_id,
                 account=account,
                 amount=request.amount,
@@ -272,6 +338,8 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
                 sealing_private_key=secrets.sealing_private_key,
                 pin_attempts=policy.wallet_pin_attempts,
             )
+
+        answer = run_transaction(engine, work)
         if isinstance(answer, ApiError):
             raise answer  # after the commit: the wrong PIN stays counted
         return {"reference": answer.reference, "balance_after": answer.balance_after}
@@ -280,22 +348,29 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
     def cancel_debit(entry_id: str, term: TerminalDep) -> dict[str, str]:
         """The terminal abandons a debit whose answer it never got and then refused: central
         reverses it and reopens the bill. Harmless to repeat."""
-        with engine.begin() as conn:
-            status = wallet.cancel_debit(conn, terminal_id=term.terminal_id, entry_id=entry_id[:64])
+        status = run_transaction(
+            engine,
+            lambda conn: wallet.cancel_debit(
+                conn, terminal_id=term.terminal_id, entry_id=entry_id[:64]
+            ),
+        )
         return {"entry_id": entry_id, "status": status}
 
     @app.post("/v1/wallet/reversals")
     def reversal(request: ReversalRequestModel, term: TerminalDep) -> dict[str, Any]:
-        with engine.begin() as conn:
-            answer = wallet.authorise_reversal(
+        account = _account(request.account)
+        answer = run_transaction(
+            engine,
+            lambda conn: wallet.authorise_reversal(
                 conn,
                 terminal_id=term.terminal_id,
-                office_id=term.office_id,
+                viewer=term.viewer,
                 entry_id=request.entry_id,
                 voids=request.voids,
-                account=_account(request.account),
+                account=account,
                 amount=request.amount,
-            )
+            ),
+        )
         return {"reference": answer.reference, "balance_after": answer.balance_after}
 
     @app.get("/v1/bills")
@@ -304,7 +379,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         key: Annotated[str, Query(min_length=1, max_length=64)],
         kind: BillKind | None = None,
     ) -> dict[str, Any]:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             return {"bills": records.find_bills(conn, kind, key)}
 
     @app.get("/v1/offices/{office_id}/totals")
@@ -315,7 +390,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
     ) -> dict[str, Any]:
         if office_id != term.office_id:
             raise ApiError(403, "auth.forbidden")
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             return records.office_totals(conn, office_id, day or _today())
 
     @app.get("/v1/admin/offices/{office_id}/totals")
@@ -324,43 +399,50 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         _admin: AdminDep,
         day: Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$")] = None,
     ) -> dict[str, Any]:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             admin.get_office(conn, office_id)
             return records.office_totals(conn, office_id, day or _today())
 
     @app.post("/v1/admin/offices/{office_id}/terminals")
     def new_terminal(office_id: str, _admin: AdminDep) -> dict[str, str]:
-        with engine.begin() as conn:
-            slot, code = admin.add_terminal_slot(conn, office_id)
+        slot, code = run_transaction(engine, lambda conn: admin.add_terminal_slot(conn, office_id))
         return {"slot_id": slot, "enrolment_code": code}
 
     @app.post("/v1/admin/terminals/{terminal_id}/revoke")
     def revoke(terminal_id: str, _admin: AdminDep) -> dict[str, str]:
-        with engine.begin() as conn:
-            admin.revoke_terminal(conn, terminal_id)
+        run_transaction(engine, lambda conn: admin.revoke_terminal(conn, terminal_id))
         return {"terminal_id": terminal_id, "status": "revoked"}
 
     @app.post("/v1/online/registrations")
     def register_online(request: RegistrationModel, _website: WebsiteDep) -> dict[str, str]:
         record = request.model_dump(exclude={"pin"})
-        with engine.begin() as conn:
-            account = admin.register_online(conn, _clean_registration(record), request.pin)
+        cleaned = _clean_registration(record)
+        account = run_transaction(
+            engine, lambda conn: admin.register_online(conn, cleaned, request.pin)
+        )
         return {"account": account}
 
     @app.post("/v1/bank/top-ups")
     async def bank_callback(
         request: Request, x_signature: Annotated[str | None, Header()] = None
     ) -> dict[str, Any]:
+        """The bank's signed callback. The body is read here (its signature covers the exact
+        bytes); the database work runs in a worker thread, never on the event loop."""
         body = await request.body()
         if not x_signature:
             raise ApiError(401, "bank.bad_signature")
-        with engine.begin() as conn:
+
+        def work(conn: Connection) -> dict[str, Any]:
             return admin.bank_top_up(conn, secrets.bank_hmac_secret, body, x_signature)
+
+        # Two deliveries of one new reference at once: the loser's insert fails; run again,
+        # it finds the first and answers "duplicate".
+        return await run_in_threadpool(_with_one_retry_on_conflict, engine, work)
 
     @app.get("/r/{receipt}", response_class=HTMLResponse)
     def receipt_page(receipt: str, h: str = "") -> HTMLResponse:
-        with engine.connect() as conn:
-            found = records.verify_receipt(conn, receipt[:40], h[:64])
+        with reading(engine) as conn:
+            found = records.verify_receipt(conn, receipt[:40], h[:80])
         return HTMLResponse(
             render_receipt_page(receipt[:40], found), status_code=200 if found else 404
         )
@@ -369,7 +451,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
     def terminal_record(term: TerminalDep) -> dict[str, Any]:
         """What central holds of the calling terminal: its registered public key and the last
         entry it accepted, so the desk can tell whether its journal lost entries."""
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             row = conn.execute(
                 select(terminals.c.public_key, terminals.c.last_seq, terminals.c.last_hash).where(
                     terminals.c.terminal_id == term.terminal_id
@@ -381,6 +463,13 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             "last_seq": int(row.last_seq),
             "last_hash": row.last_hash,
         }
+
+
+def _with_one_retry_on_conflict(engine: Engine, work: Any) -> Any:
+    try:
+        return run_transaction(engine, work)
+    except IntegrityError:
+        return run_transaction(engine, work)
 
 
 def _account(text: str) -> str:

@@ -1,6 +1,6 @@
 """The ``erial-central`` command: serve, migrate, seed-demo, office/terminal/operator add,
-credentials, audit. The database is ``--database`` or ERIAL_CENTRAL_DATABASE (SQLite by default,
-any ``postgresql+psycopg://`` URL works the same)."""
+credentials, audit, reconcile. The database is ``--database`` or ERIAL_CENTRAL_DATABASE (SQLite
+by default, any ``postgresql+psycopg://`` URL works the same)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import logging
 import logging.config
 import os
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import create_engine, inspect, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from erial_desk import __version__
 from erial_desk.domain.errors import DeskError
@@ -83,6 +86,14 @@ def _parser() -> argparse.ArgumentParser:
     credential.add_argument("name")
     credential.add_argument("--scope", choices=("admin", "website"), required=True)
     sub.add_parser("audit", help="replay the ledger and every terminal's chain")
+    reconcile = sub.add_parser(
+        "reconcile", help="reverse online debits that no journal entry confirmed in time"
+    )
+    reconcile.add_argument(
+        "--now",
+        type=_utc_time,
+        help="the time to reconcile at, ISO 8601 in UTC (default: the current time)",
+    )
     return parser
 
 
@@ -128,10 +139,23 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
     secrets_file = Path(str(secrets_file))
     if args.command == "serve":
         return _serve(args, url, secrets_file)
+    if args.command == "audit" and not database_exists(url):
+        # Auditing must not make an empty database and then pass on it.
+        print(f"no central database at {_shown(url)}: nothing to audit", file=sys.stderr)
+        return 2
     engine = make_engine(url)
-    upgrade(engine)
+    if args.command != "audit":
+        upgrade(engine)
     if args.command == "migrate":
         print("database is at the newest schema")
+        return 0
+    if args.command == "reconcile":
+        from .reconcile import reconcile
+
+        done = reconcile(engine, args.now or datetime.now(UTC))
+        print(f"{len(done)} unconfirmed online debits reversed")
+        for entry_id in done:
+            print("reversed:", entry_id)
         return 0
     if args.command == "audit":
         from .audit import audit
@@ -219,6 +243,34 @@ def _serve(args: argparse.Namespace, url: str, secrets_file: Path) -> int:
         log_config=config,
     )
     return 0
+
+
+def _utc_time(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text}") from exc
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def database_exists(url: str) -> bool:
+    """Whether ``url`` names a central database that exists, without creating one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        return path not in ("", ":memory:") and Path(path).is_file()
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return inspect(conn).has_table("terminals")
+    except OperationalError:
+        return False
+    finally:
+        engine.dispose()
+
+
+def _shown(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
 
 
 if __name__ == "__main__":

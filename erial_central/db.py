@@ -1,17 +1,27 @@
 """Database engines for central: SQLite on one machine, PostgreSQL beyond.
 
-SQLite transactions begin IMMEDIATE, so a writer holds the lock from its first read and no
-update is lost. On PostgreSQL, guarded rows are locked with SELECT ... FOR UPDATE in a fixed
-order, and the change feed is written under a transaction-scoped advisory lock so that its
-sequence numbers become visible in order (a reader's cursor never skips a late commit).
+SQLite runs in WAL mode. Its writing transactions begin IMMEDIATE, so a writer holds the lock
+from its first read and no update is lost; reads (``reading``) begin DEFERRED and read a snapshot
+without waiting for a writer. On PostgreSQL, guarded rows are locked with SELECT ... FOR UPDATE,
+and the change feed is written under a transaction-scoped advisory lock so that its sequence
+numbers become visible in order (a reader's cursor never skips a late commit).
+
+Lock order, the same on every path (push, online debit and reversal, cancel, reconciliation,
+bank top-up), so that two transactions never wait for each other in a circle: the terminal row,
+then bills by id, then online authorisations by entry id, then ledger accounts (wallets) sorted
+by id, then subscriber rows, and the change-feed lock last. A transaction that still meets a
+deadlock or a serialisation failure is run again (``run_transaction``).
 """
 
 from __future__ import annotations
 
+import logging
+import random
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     ARRAY,
@@ -26,11 +36,19 @@ from sqlalchemy import (
     insert,
     text,
 )
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
 from .models import changes
 
+log = logging.getLogger(__name__)
 FEED_LOCK_KEY = 0x6552_6961  # "eRia": the advisory lock that orders change-feed writes
+READ_ONLY = "erial_read_only"  # execution option of ``reading``: a deferred SQLite transaction
+RETRIES = 2  # extra attempts for a transaction that met a deadlock or serialisation failure
+# PostgreSQL's serialization_failure and deadlock_detected: the transaction may simply run again.
+_RETRYABLE_STATES = {"40001", "40P01"}
+
+T = TypeVar("T")
 
 
 def make_engine(url: str, *, pool_size: int = 10) -> Engine:
@@ -54,7 +72,9 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _begin(conn: Connection) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Readers take no lock in WAL mode; writers take it up front (see above).
+            read_only = conn.get_execution_options().get(READ_ONLY, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
@@ -134,3 +154,40 @@ def append_changes(conn: Connection, rows: list[dict[str, Any]]) -> None:
 def transaction(engine: Engine) -> Iterator[Connection]:
     with engine.begin() as conn:
         yield conn
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only: on SQLite a deferred transaction that does not wait behind
+    a writer (WAL readers see the last commit); on PostgreSQL an ordinary one."""
+    with engine.execution_options(**{READ_ONLY: True}).connect() as conn:
+        yield conn
+
+
+def _state_of(exc: OperationalError) -> str:
+    state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+    return str(state) if state else str(exc.orig).splitlines()[0][:80]
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """A deadlock or serialisation failure (PostgreSQL), or a busy SQLite database."""
+    if not isinstance(exc, OperationalError):
+        return False
+    return _state_of(exc) in _RETRYABLE_STATES or "database is locked" in str(exc.orig)
+
+
+def run_transaction(engine: Engine, work: Callable[[Connection], T], retries: int = RETRIES) -> T:
+    """``work`` in one writing transaction, run again (at most ``retries`` times) when the
+    database chose it as a deadlock's victim or could not serialise it: it rolled back whole,
+    so running it again is safe, and the caller gets an answer instead of a server error."""
+    for attempt in range(retries + 1):
+        try:
+            with engine.begin() as conn:
+                return work(conn)
+        except OperationalError as exc:
+            if attempt == retries or not is_retryable(exc):
+                raise
+            log.warning("transaction ran into %s; running it again", _state_of(exc))
+            # A short random pause, so that two victims do not meet again in step.
+            time.sleep(random.uniform(0.005, 0.05) * (attempt + 1))
+    raise AssertionError("unreachable")

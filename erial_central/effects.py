@@ -1,22 +1,24 @@
 """What each journal entry does at central: ledger transfers, bill status, the directory.
 
-An entry that was validly signed already happened at a counter: it is never refused for a
-business reason. When it breaks a rule (a bill paid twice, a wrong PIN found at sync, an offline
-overdraft) it is applied so that no baisa is lost, and flagged with the reason for a supervisor.
+Every entry first passes the rule check (``rules.check``); one that breaks a rule is flagged and
+moves no money, except that cash already taken at the counter becomes a refund due at the
+office (``flag_breach``). An entry within the rules already happened at a counter: it is never
+refused for what central learns only now (a bill paid twice, an offline overdraft); it is
+applied so that no baisa is lost, and flagged with the reason for a supervisor.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
-from erial_desk.domain.entries import PAYLOAD_TYPES
 from erial_desk.domain.errors import AuthError
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
-from erial_desk.domain.policy import BillKind, PaymentMethod
+from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
 
 from .db import for_update, in_list, insert_rows
 from .ledger import (
@@ -29,7 +31,16 @@ from .ledger import (
     revenue,
     wallet,
 )
-from .models import authorisations, bills, entries, office_subscribers, subscribers
+from .models import authorisations, bills, entries, operators, subscribers
+from .rules import (
+    Breach,
+    CentralBill,
+    Earlier,
+    Staff,
+    WalletState,
+    payload_problem,
+)
+from .visibility import Viewer, grant
 
 Outcome = tuple[str, str | None]  # (applied | flagged, reason)
 APPLIED: Outcome = ("applied", None)
@@ -79,6 +90,12 @@ class BatchContext:
     authorised: dict[str, tuple[int, str | None, str | None]] = field(default_factory=dict)
     checked_authorisations: set[str] = field(default_factory=set)
     pending_entries: dict[str, dict[str, Any]] = field(default_factory=dict)  # by entry id
+    policy: Policy = field(default_factory=Policy)
+    catalogue: FeeCatalogue = field(default_factory=FeeCatalogue)
+    operators: dict[str, Staff] | None = None  # of this office, read once
+    earlier_entries: dict[str, Earlier | None] = field(default_factory=dict)
+    wallets: dict[str, tuple[str, WalletState] | None] = field(default_factory=dict)
+    pin_changes: dict[str, int] = field(default_factory=dict)  # account -> PIN failures
 
     def prefetch(self, envelopes: list[dict[str, Any]]) -> None:
         """Read the batch's subscribers and online authorisations, and lock its bills (in bill
@@ -114,18 +131,124 @@ class BatchContext:
             ).fetchall()
             self.bills.update(dict.fromkeys(bill_ids))
             self.bills.update({r[0]: Bill(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows})
+        self._lock_wallet_states(
+            sorted(
+                {e["payload"]["account"] for e in payments if e["payload"]["method"] == "wallet"}
+            )
+        )
+        self._read_earlier(
+            [e["payload"]["voids"] for e in envelopes if e["type"] == "void"]
+            + [e["payload"]["entry"] for e in envelopes if e["type"] == "receipt_reprinted"]
+        )
         entry_ids = [e["id"] for e in payments]
         if entry_ids:
             for entry_id, amount, account, bill_id in conn.execute(
                 in_list(
                     conn,
+                    # Locked after the bills, as a cancel locks them: one of the two wins.
                     "SELECT entry_id, amount, account, bill_id FROM authorisations"
-                    " WHERE entry_id IN :ids AND cancelled_at IS NULL",
+                    " WHERE entry_id IN :ids AND terminal_id = :t AND cancelled_at IS NULL"
+                    " ORDER BY entry_id" + for_update(conn),
                 ),
-                {"ids": entry_ids},
+                {"ids": entry_ids, "t": self.terminal_id},
             ):
                 self.authorised[entry_id] = (int(amount), account, bill_id)
             self.checked_authorisations.update(entry_ids)
+
+    def _lock_wallet_states(self, accounts: list[str]) -> None:
+        """Lock the subscriber rows of wallets paid from (after the bills, before the wallets'
+        balances, as an online debit does) and read their PIN state."""
+        wanted = [a for a in accounts if a not in self.wallets]
+        if not wanted:
+            return
+        self.wallets.update(dict.fromkeys(wanted))
+        for account, verifier, failures, closed in self.conn.execute(
+            in_list(
+                self.conn,
+                "SELECT account, pin_verifier, pin_failures, closed FROM subscribers"
+                " WHERE account IN :ids ORDER BY account" + for_update(self.conn),
+            ),
+            {"ids": wanted},
+        ):
+            self.wallets[account] = (verifier, WalletState(bool(closed), int(failures)))
+
+    def _read_earlier(self, entry_ids: list[str]) -> None:
+        wanted = sorted(
+            {
+                e
+                for e in entry_ids
+                if e not in self.earlier_entries and e not in self.pending_entries
+            }
+        )
+        if not wanted:
+            return
+        self.earlier_entries.update(dict.fromkeys(wanted))
+        for entry_id, terminal_id, office_id, entry_type, voided_by in self.conn.execute(
+            in_list(
+                self.conn,
+                "SELECT entry_id, terminal_id, office_id, entry_type, voided_by FROM entries"
+                " WHERE entry_id IN :ids",
+            ),
+            {"ids": wanted},
+        ):
+            self.earlier_entries[entry_id] = Earlier(terminal_id, office_id, entry_type, voided_by)
+
+    # --- what the rule check reads (rules.Facts) ----------------------------------------------
+
+    @cached_property
+    def office(self) -> Office:
+        return Office(self.office_id, "", "", OfficeType(self.office_type), self.top_up_authorised)
+
+    def staff(self, operator_id: str) -> Staff | None:
+        if self.operators is None:
+            self.operators = {
+                r[0]: Staff(self.office_id, r[1], bool(r[2]))
+                for r in self.conn.execute(
+                    select(operators.c.operator_id, operators.c.role, operators.c.active).where(
+                        operators.c.office_id == self.office_id
+                    )
+                )
+            }
+        return self.operators.get(operator_id)
+
+    def earlier(self, entry_id: str) -> Earlier | None:
+        row = self.pending_entry(entry_id)
+        if row is not None:
+            return Earlier(
+                row["terminal_id"], row["office_id"], row["entry_type"], row["voided_by"]
+            )
+        self._read_earlier([entry_id])
+        return self.earlier_entries.get(entry_id)
+
+    def central_bill(self, bill_id: str) -> CentralBill | None:
+        bill = self.bill(bill_id)
+        return None if bill is None else CentralBill(bill.kind, bill.amount)
+
+    def confirmed_online(self, entry_id: str) -> bool:
+        return self.authorisation(entry_id) is not None
+
+    def wallet_state(self, account: str) -> WalletState | None:
+        self._lock_wallet_states([account])
+        found = self.wallets.get(account)
+        return WalletState(False, 0, exists=False) if found is None else found[1]
+
+    def wallet_pin_ok(self, account: str, sealed_pin: str | None, entry_id: str) -> bool:
+        """Verify an offline payment's sealed PIN; count a failure toward the lockout and clear
+        the count on success, as an online debit does."""
+        found = self.wallets.get(account)
+        if found is None:
+            return False
+        verifier, state = found
+        try:
+            pin = open_sealed_pin(self.sealing_private_key, sealed_pin or "", entry_id)
+            good = verify_pin(pin, verifier)
+        except AuthError:
+            good = False
+        failures = 0 if good else state.pin_failures + 1
+        if failures != state.pin_failures:
+            self.wallets[account] = (verifier, WalletState(state.closed, failures))
+            self.pin_changes[account] = failures
+        return good
 
     def is_subscriber(self, account: str) -> bool:
         if account not in self.known:
@@ -138,6 +261,7 @@ class BatchContext:
             row = self.conn.execute(
                 select(authorisations.c.amount, authorisations.c.account, authorisations.c.bill_id)
                 .where(authorisations.c.entry_id == entry_id)
+                .where(authorisations.c.terminal_id == self.terminal_id)
                 .where(authorisations.c.cancelled_at.is_(None))
             ).first()
             if row is not None:
@@ -185,8 +309,16 @@ class BatchContext:
             self.pending_entries = {}
 
     def flush(self) -> None:
-        """Write the entry rows and bill changes kept so far."""
+        """Write the entry rows, bill changes and PIN failure counts kept so far."""
         self.flush_entries()
+        if self.pin_changes:
+            self.conn.execute(
+                update(subscribers)
+                .where(subscribers.c.account == bindparam("a"))
+                .values(pin_failures=bindparam("f")),
+                [{"a": a, "f": f} for a, f in sorted(self.pin_changes.items())],
+            )
+            self.pin_changes.clear()
         if self.bill_changes:
             self.conn.execute(
                 update(bills)
@@ -201,23 +333,13 @@ class BatchContext:
             self.bill_changes.clear()
 
     def serve(self, account: str | None) -> None:
-        """An external office keeps the subscribers it has served in its directory."""
+        """An external office keeps the subscribers it has served in its directory: called only
+        once an entry (or online debit) of the office for that subscriber was applied."""
         if account is None or account in self.served or self.office_type == "internal":
             return
         self.served.add(account)
-        exists = self.conn.execute(
-            select(office_subscribers.c.account).where(
-                office_subscribers.c.office_id == self.office_id,
-                office_subscribers.c.account == account,
-            )
-        ).first()
-        if exists is None:
-            self.conn.execute(
-                insert(office_subscribers), {"office_id": self.office_id, "account": account}
-            )
-            record = subscriber_record(self.conn, account)
-            if record is not None:
-                self.ledger.note_change("subscriber", account, record)
+        viewer = Viewer(self.office_id, self.office_type)
+        grant(self.conn, self.ledger, viewer, account, subscriber_record(self.conn, account))
 
 
 def subscriber_record(conn: Connection, account: str) -> dict[str, Any] | None:
@@ -230,64 +352,47 @@ def subscriber_record(conn: Connection, account: str) -> dict[str, Any] | None:
 
 
 def apply_entry(ctx: BatchContext, env: dict[str, Any], *, checked: bool = False) -> Outcome:
-    """Apply one entry; ``checked``: its payload already passed ``payload_problem``."""
+    """Apply one entry that passed the rule check; ``checked``: its payload already passed
+    ``payload_problem``. An applied top-up or payment puts its subscriber in an external
+    office's directory."""
     problem = None if checked else payload_problem(env)
     if problem is not None:
         return ("flagged", f"{problem}: not applied")
-    return _HANDLERS[env["type"]](ctx, env)
+    outcome = _HANDLERS[env["type"]](ctx, env)
+    if outcome == APPLIED and env["type"] in ("top_up", "bill_paid"):
+        ctx.serve(env["payload"]["account"])
+    return outcome
 
 
-def _is_int(value: Any, minimum: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
-
-
-def _is_text(value: Any, optional: bool = False) -> bool:
-    return isinstance(value, str) or (optional and value is None)
-
-
-_METHODS = {m.value for m in PaymentMethod}
-_BILL_KINDS = {k.value for k in BillKind}
-_FIELDS = {t.value: frozenset(f.name for f in fields(cls)) for t, cls in PAYLOAD_TYPES.items()}
-_REQUIRED_TEXT = ("account", "kind", "name_ar", "name_en", "sealed_pin")
-
-
-def payload_problem(env: dict[str, Any]) -> str | None:
-    """Why a signed entry's payload cannot be applied, or None. Such an entry stays in the chain
-    (it happened at the counter) and is flagged with no effect."""
-    entry_type = env["type"]
-    if entry_type not in _HANDLERS:
-        return f"unknown entry type {entry_type}"
+def flag_breach(ctx: BatchContext, env: dict[str, Any], breach: Breach) -> Outcome:
+    """An entry that broke a rule moves no money. Cash the counter already took is due back to
+    the customer at the office; an online debit the entry confirms is undone, its bill reopened."""
     p = env["payload"]
-    if not _FIELDS[entry_type] <= p.keys():
-        return f"malformed {entry_type} entry"
-    if entry_type == "top_up":
-        valid = _is_text(p["account"]) and _is_int(p["amount"], 1)
-    elif entry_type == "bill_paid":
-        valid = (
-            _is_text(p["bill_id"])
-            and p["bill_kind"] in _BILL_KINDS
-            and _is_int(p["amount"], 1)
-            and _is_int(p["service_charge"], 0)
-            and p["method"] in _METHODS
-            and _is_text(p["account"], optional=p["method"] != "wallet")
-            and _is_text(p["sealed_pin"], optional=True)
+    cash_taken = breach.code != "rule.malformed" and (
+        env["type"] == "top_up" or (env["type"] == "bill_paid" and p["method"] == "cash")
+    )
+    if cash_taken:
+        total = p["amount"] + (p["service_charge"] if env["type"] == "bill_paid" else 0)
+        ctx.ledger.transfer(
+            Transfer(
+                "refund_due",
+                total,
+                office_cash(ctx.office_id),
+                refunds_due(ctx.office_id),
+                env["id"],
+                env["at"],
+            )
         )
-    elif entry_type == "void":
-        valid = _is_text(p["voids"])
-    elif entry_type == "subscriber_registered":
-        valid = all(
-            _is_text(p[f], optional=f not in _REQUIRED_TEXT)
-            for f in (*SUBSCRIBER_FIELDS, "sealed_pin")
-        )
-    elif entry_type == "subscriber_updated":
-        valid = (
-            _is_text(p["account"])
-            and isinstance(p["changes"], dict)
-            and all(_is_text(v, optional=True) for v in p["changes"].values())
-        )
-    else:
-        valid = True
-    return None if valid else f"malformed {entry_type} entry"
+        return ("flagged", f"{breach.stored()}; the cash is due back to the customer")
+    if env["type"] == "bill_paid" and breach.code != "rule.malformed":
+        if ctx.authorisation(env["id"]) is not None:
+            for transfer in ctx.ledger.unreversed(env["id"]):
+                ctx.ledger.transfer(transfer.reversal(env["id"], env["at"]))
+            bill = ctx.bill(p["bill_id"])
+            if bill is not None and bill.paid_by == env["id"]:
+                ctx.mark_bill(p["bill_id"], None, None)
+            return ("flagged", f"{breach.stored()}; the online debit is undone")
+    return ("flagged", breach.stored())
 
 
 def _record_only(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
@@ -317,9 +422,6 @@ def _subscriber_registered(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     ctx.known[p["account"]] = True
     ctx.ledger.lock([wallet(p["account"])])
     ctx.ledger.note_change("subscriber", p["account"], values)
-    ctx.serve(p["account"])
-    if ctx.office_type != "internal":
-        return ("flagged", "registered at an external office")
     return APPLIED
 
 
@@ -352,9 +454,6 @@ def _top_up(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     ctx.ledger.transfer(
         Transfer("top_up", p["amount"], cash, wallet(p["account"]), env["id"], env["at"])
     )
-    ctx.serve(p["account"])
-    if ctx.office_type != "internal" and not ctx.top_up_authorised:
-        return ("flagged", "top-up at an office not authorised to take top-ups")
     return APPLIED
 
 
@@ -362,7 +461,6 @@ def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     p = env["payload"]
     entry_id = env["id"]
     total = p["amount"] + p["service_charge"]
-    ctx.serve(p["account"])
     auth = ctx.authorisation(entry_id)
     if auth is not None:
         # Already debited online when the desk asked; the entry only confirms it.
@@ -399,32 +497,10 @@ def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         )
     for move in moves:
         ctx.ledger.transfer(move)
-    if method == "wallet":
-        wrong_pin = not _offline_pin_ok(ctx, p["account"], p["sealed_pin"], entry_id)
-        if wrong_pin:
-            # Linked to what they reverse, so a later void of this entry finds nothing to undo.
-            for move in reversed(moves):
-                ctx.ledger.transfer(move.reversal(entry_id, env["at"]))
-            return ("flagged", "wrong PIN found at sync: payment reversed, bill left open")
     ctx.mark_bill(p["bill_id"], entry_id, env["at"])
-    reasons = []
-    if bill.amount != p["amount"]:
-        reasons.append("amount differs from the bill")
     if method != "cash" and ctx.ledger.balance(payer) < 0:
-        reasons.append("offline payments took the wallet below zero: recovery needed")
-    return ("flagged", "; ".join(reasons)) if reasons else APPLIED
-
-
-def _offline_pin_ok(ctx: BatchContext, account: str, sealed: str | None, entry_id: str) -> bool:
-    row = ctx.conn.execute(
-        select(subscribers.c.pin_verifier).where(subscribers.c.account == account)
-    ).first()
-    if row is None or not sealed:
-        return False
-    try:
-        return verify_pin(open_sealed_pin(ctx.sealing_private_key, sealed, entry_id), row[0])
-    except AuthError:
-        return False
+        return ("flagged", "offline payments took the wallet below zero: recovery needed")
+    return APPLIED
 
 
 def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
@@ -444,6 +520,9 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         conn.execute(
             update(entries).where(entries.c.entry_id == p["voids"]).values(voided_by=env["id"])
         )
+        read = ctx.earlier_entries.get(p["voids"])
+        if read is not None:  # a second void in this batch must see this one
+            ctx.earlier_entries[p["voids"]] = replace(read, voided_by=env["id"])
     if ctx.authorisation(env["id"]) is not None:
         return APPLIED  # the reversal was made when the desk asked, before the void was written
     for transfer in ctx.ledger.unreversed(p["voids"]):

@@ -35,7 +35,26 @@ CENTRAL_MESSAGES: dict[str, str] = {
     "office.not_found": N_("No such office."),
     "terminal.not_found": N_("No such terminal."),
     "request.invalid": N_("The request is not valid: {reason}."),
+    "request.too_large": N_("The request is too large: at most {limit} bytes here."),
+    "request.not_found": N_("There is nothing at this address."),
+    "request.method": N_("This address does not accept that method."),
+    "server.busy": N_("Central is busy; please try again."),
+    "server.error": N_("Central could not complete the request; it has been logged."),
+    "bank.account_closed": N_(
+        "This e-Rial account is closed: the top-up was not applied; return it to the payer."
+    ),
 }
+
+# Framework refusals (no route, wrong method, unreadable or oversized body) by HTTP status.
+_STATUS_CODES = {404: "request.not_found", 405: "request.method", 413: "request.too_large"}
+
+
+def error_code_for_status(status: int, detail: str) -> tuple[str, dict[str, Any]]:
+    """The stable code (and its parameters) of a refusal the framework made itself."""
+    if status in _STATUS_CODES:
+        params = {"limit": detail} if status == 413 else {}
+        return _STATUS_CODES[status], params
+    return "request.invalid", {"reason": detail.rstrip(".").lower() or "unreadable"}
 
 
 class ApiError(Exception):

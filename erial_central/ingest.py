@@ -5,12 +5,15 @@ first result; the same id with other bytes is refused. Entries must continue the
 chain: the next sequence number, the previous entry's hash, and a signature by the terminal's
 key. Every signature is checked before it is stored (``audit`` checks them all again), with
 libsodium, which is about twice as fast as OpenSSL here and no more lenient. A rejected entry is
-not stored: the desk can send it again once what it waits for has arrived.
+not stored: the desk can send it again once what it waits for has arrived. So is an entry whose
+body is not exactly the canonical bytes of what it holds (one reading only). Every entry that
+continues the chain then passes the rule check (``rules``) before it has any effect.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,20 +22,22 @@ from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
 from sqlalchemy import Connection, select, text, update
 
-from erial_desk.domain.canonical import parse
+from erial_desk.domain.canonical import parse_canonical
 from erial_desk.domain.chain import genesis_hash
 from erial_desk.domain.errors import ValidationError
+from erial_desk.domain.policy import FeeCatalogue, Policy
 
 from .db import for_update, in_list
 from .effects import (
     BatchContext,
     accounts_touched,
     apply_entry,
-    payload_problem,
+    flag_breach,
     voided_accounts,
 )
 from .ledger import Ledger
 from .models import offices, terminals
+from .rules import MAX_ID, answer_for, check_well_formed, payload_problem, policy_in_force, text_ok
 
 MAX_BATCH = 1000
 
@@ -53,11 +58,14 @@ class EntryResult:
     status: str  # applied, duplicate, flagged, rejected
     reason: str | None = None
     first: dict[str, Any] | None = None  # for duplicates: the first result
+    code: str | None = None  # the rule a flagged entry broke (rules.Breach.code)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"id": self.entry_id, "seq": self.seq, "status": self.status}
         if self.reason:
             out["reason"] = self.reason
+        if self.code:
+            out["code"] = self.code
         if self.first:
             out["first"] = self.first
         return out
@@ -68,7 +76,23 @@ def now_text() -> str:
 
 
 def _text(value: Any) -> str | None:
-    return value if isinstance(value, str) else None
+    return value if text_ok(value, MAX_ID) else None
+
+
+# The envelope's type and operator are stored as they are signed (audit compares them with the
+# body): beyond this, or holding what the database cannot store, the entry is no journal entry.
+MAX_ENVELOPE_TEXT = 200
+_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z")
+
+
+def _id_ok(value: Any) -> bool:
+    """Ids are stored and looked up: printable ASCII, short (desks use UUIDs)."""
+    return (
+        isinstance(value, str)
+        and 0 < len(value) <= MAX_ID
+        and value.isascii()
+        and value.isprintable()
+    )
 
 
 def _money(value: Any) -> int | None:
@@ -76,7 +100,12 @@ def _money(value: Any) -> int | None:
 
 
 def _entry_row(
-    env: dict[str, Any], wire: WireEntry, office_id: str, status: str, reason: str | None
+    env: dict[str, Any],
+    wire: WireEntry,
+    office_id: str,
+    status: str,
+    reason: str | None,
+    rule: str | None = None,
 ) -> dict[str, Any]:
     p = env["payload"]
     cash_type = env["type"] in ("top_up", "cash_drop")
@@ -99,6 +128,7 @@ def _entry_row(
         "signature": wire.signature,
         "status": status,
         "reason": reason,
+        "rule": rule,
         "voided_by": None,
         "received_at": now_text(),
     }
@@ -111,8 +141,11 @@ def push(
     *,
     sealing_private_key: bytes,
     wallet_pin_attempts: int,
+    policy: Policy | None = None,
+    catalogue: FeeCatalogue | None = None,
 ) -> tuple[list[EntryResult], int]:
-    """Apply a batch for ``terminal_id``; returns per-entry results and the last applied seq."""
+    """Apply a batch for ``terminal_id``; returns per-entry results and the last applied seq.
+    The rules are those of ``policy`` and ``catalogue``, by default the ones in force."""
     term = conn.execute(
         text(
             "SELECT terminal_id, office_id, public_key, last_seq, last_hash FROM terminals"
@@ -125,14 +158,15 @@ def push(
             offices.c.office_id == term.office_id
         )
     ).one()
-    ids = [w.entry_id for w in batch]
+    ids = [w.entry_id for w in batch if _id_ok(w.entry_id)]
     known = (
         {
             r.entry_id: r
             for r in conn.execute(
                 in_list(
                     conn,
-                    "SELECT entry_id, hash, status, reason FROM entries WHERE entry_id IN :ids",
+                    "SELECT entry_id, hash, status, reason, rule FROM entries"
+                    " WHERE entry_id IN :ids",
                 ),
                 {"ids": ids},
             )
@@ -145,13 +179,22 @@ def push(
     expected = int(term.last_seq) + 1
     prev = term.last_hash or genesis_hash(terminal_id)
     stop: str | None = None
+    taken: set[str] = set()  # ids of this batch's accepted entries
     for wire in sorted(batch, key=lambda w: w.seq):
         seen = known.get(wire.entry_id)
+        if wire.entry_id in taken:
+            results.append(
+                EntryResult(wire.entry_id, wire.seq, "rejected", "same id, different content")
+            )
+            continue
         if seen is not None:
             if seen.hash == wire.hash:
-                first = {"status": seen.status, "reason": seen.reason}
+                code, told = answer_for(seen.rule, seen.reason)
+                first = {"status": seen.status, "reason": told or None}
                 results.append(
-                    EntryResult(wire.entry_id, wire.seq, "duplicate", seen.reason, first)
+                    EntryResult(
+                        wire.entry_id, wire.seq, "duplicate", told or None, first, code or None
+                    )
                 )
             else:
                 results.append(
@@ -165,12 +208,27 @@ def push(
                 stop = stop or f"waits for entry {expected}"
             continue
         accepted.append((wire, env, len(results)))
+        taken.add(wire.entry_id)
         results.append(EntryResult(wire.entry_id, wire.seq, "pending"))
         prev = wire.hash
         expected += 1
     accepted = _authenticated(accepted, results, VerifyKey(bytes(term.public_key)))
     if accepted:
-        _apply(conn, term, office, accepted, results, sealing_private_key, wallet_pin_attempts)
+        if policy is None or catalogue is None:
+            policy, catalogue = policy_in_force(conn)
+        ctx = BatchContext(
+            conn,
+            Ledger(conn),
+            term.terminal_id,
+            term.office_id,
+            office.office_type,
+            bool(office.top_up_authorised),
+            sealing_private_key,
+            wallet_pin_attempts,
+            policy=policy,
+            catalogue=catalogue,
+        )
+        _apply(ctx, accepted, results)
     return results, int(term.last_seq) + len(accepted)
 
 
@@ -182,20 +240,28 @@ def _chain_check(
         return f"sequence number {wire.seq} already holds another entry", None
     if wire.seq > expected:
         return f"gap: entry {expected} is missing", None
-    body = wire.body.encode("utf-8")
+    if not _id_ok(wire.entry_id):
+        return "the entry id is not printable ASCII of at most 64 characters", None
+    try:
+        body = wire.body.encode("utf-8")
+    except UnicodeEncodeError:
+        return "entry is not UTF-8 text", None
     if hashlib.sha256(body).hexdigest() != wire.hash:
         return "hash does not match the entry", None
     try:
-        env = parse(body)
-    except (ValueError, ValidationError):
+        env = parse_canonical(body)
+    except ValidationError as exc:
+        why = exc.params.get("reason", "not in canonical form")
+        return f"entry is not canonical JSON ({why}): the desk's encoder never writes it", None
+    except (ValueError, RecursionError):
         return "entry is not canonical JSON", None
     if not (
         isinstance(env, dict)
         and isinstance(env.get("payload"), dict)
-        and isinstance(env.get("type"), str)
+        and text_ok(env.get("type"), MAX_ENVELOPE_TEXT)
         and isinstance(env.get("at"), str)
-        and len(env["at"]) >= 10
-        and isinstance(env.get("operator"), str | None)
+        and _AT.fullmatch(env["at"])
+        and (env.get("operator") is None or text_ok(env["operator"], MAX_ENVELOPE_TEXT))
     ):
         return "entry is not a journal entry", None
     if env.get("id") != wire.entry_id or env.get("seq") != wire.seq:
@@ -231,49 +297,47 @@ def _authenticated(
 
 
 def _apply(
-    conn: Connection,
-    term: Any,
-    office: Any,
+    ctx: BatchContext,
     accepted: list[tuple[WireEntry, dict[str, Any], int]],
     results: list[EntryResult],
-    sealing_private_key: bytes,
-    wallet_pin_attempts: int,
 ) -> None:
-    ledger = Ledger(conn)
+    """Check each entry against the rules, then apply it or flag it, in chain order."""
     problems = [payload_problem(env) for _, env, _ in accepted]
     usable = [env for (_, env, _), problem in zip(accepted, problems, strict=True) if not problem]
     voids = [env["payload"]["voids"] for env in usable if env["type"] == "void"]
-    ctx = BatchContext(
-        conn,
-        ledger,
-        term.terminal_id,
-        term.office_id,
-        office.office_type,
-        bool(office.top_up_authorised),
-        sealing_private_key,
-        wallet_pin_attempts,
-    )
-    ctx.prefetch(usable)  # locks the batch's bills first, then its wallets, as debits do
-    ledger.lock(
-        [a for env in usable for a in accounts_touched(env, term.office_id)]
-        + voided_accounts(conn, voids)
+    ctx.prefetch(usable)  # locks the batch's bills, then its wallets' PIN state, as debits do
+    ctx.ledger.lock(
+        [a for env in usable for a in accounts_touched(env, ctx.office_id)]
+        + voided_accounts(ctx.conn, voids)
     )
     for (wire, env, index), problem in zip(accepted, problems, strict=True):
-        status, reason = (
-            ("flagged", f"{problem}: not applied")
-            if problem
-            else apply_entry(ctx, env, checked=True)
-        )
-        ctx.add_entry(_entry_row(env, wire, term.office_id, status, reason))
-        results[index] = EntryResult(wire.entry_id, wire.seq, status, reason)
+        rule: str | None = None
+        code: str | None = None
+        reason: str | None
+        answer: str | None
+        if problem:
+            status, reason = "flagged", f"{problem}: not applied"
+            rule = code = "rule.malformed"
+            answer = reason
+        else:
+            breach = check_well_formed(ctx, env)
+            if breach is None:
+                status, reason = apply_entry(ctx, env, checked=True)
+                answer = reason
+            else:
+                status, reason = flag_breach(ctx, env, breach)
+                rule = breach.code
+                code, answer = answer_for(rule, reason)
+        ctx.add_entry(_entry_row(env, wire, ctx.office_id, status, reason, rule))
+        results[index] = EntryResult(wire.entry_id, wire.seq, status, answer, code=code)
     ctx.flush()
     last_wire = accepted[-1][0]
-    conn.execute(
+    ctx.conn.execute(
         update(terminals)
-        .where(terminals.c.terminal_id == term.terminal_id)
+        .where(terminals.c.terminal_id == ctx.terminal_id)
         .values(last_seq=last_wire.seq, last_hash=last_wire.hash)
     )
-    ledger.flush(now_text())
+    ctx.ledger.flush(now_text())
 
 
 def parse_wire(item: dict[str, Any]) -> WireEntry:

@@ -151,6 +151,7 @@ entries = Table(
     Column("signature", LargeBinary, nullable=False),
     Column("status", Text, nullable=False),  # applied / flagged
     Column("reason", Text),
+    Column("rule", Text),  # the rule a flagged entry broke, a stable code (rule.*)
     Column("voided_by", Text),
     Column("received_at", Text, nullable=False),
     UniqueConstraint("terminal_id", "seq", name="entries_terminal_seq"),

@@ -3,7 +3,9 @@ feed, and receipt verification."""
 
 from __future__ import annotations
 
+import hmac
 import json
+import re
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, text
@@ -13,7 +15,12 @@ from erial_desk.domain.policy import BillKind
 
 from .effects import SUBSCRIBER_FIELDS, subscriber_record
 from .ledger import wallet
-from .models import bills, changes, entries, office_subscribers, postings, terminals, transfers
+from .models import bills, changes, entries, postings, terminals, transfers
+from .visibility import Viewer, can_see, scope
+
+# Change-feed kinds addressed to one office (``changes.office_id``): its operators, and its
+# online debits that central reversed because no journal entry confirmed them in time.
+OFFICE_KINDS = ("operator", "debit_reversed")
 
 BILL_FIELDS = (
     "bill_id",
@@ -43,13 +50,21 @@ def find_bills(conn: Connection, kind: BillKind | None, key: str) -> list[dict[s
     return [dict(zip(BILL_FIELDS, r, strict=True)) for r in rows]
 
 
-def lookup_subscriber(conn: Connection, account: str) -> dict[str, Any] | None:
+def lookup_subscriber(conn: Connection, viewer: Viewer, account: str) -> dict[str, Any] | None:
+    """The subscriber's record, or None when unknown or not ``viewer``'s to see (alike)."""
+    if not can_see(conn, viewer, account):
+        return None
     return subscriber_record(conn, account)
 
 
-def statement(conn: Connection, account: str, limit: int = 500) -> dict[str, Any]:
+def statement(
+    conn: Connection, viewer: Viewer, account: str, limit: int = 500
+) -> dict[str, Any] | None:
     """The latest ``limit`` movements of a subscriber's wallet, desk and online, oldest first,
-    each with the balance after it; the balance is over every movement, however many."""
+    each with the balance after it; the balance is over every movement, however many. None
+    when the subscriber is unknown or not ``viewer``'s to see."""
+    if not can_see(conn, viewer, account):
+        return None
     total = int(
         conn.execute(
             select(func.coalesce(func.sum(postings.c.amount), 0)).where(
@@ -134,24 +149,15 @@ def office_totals(conn: Connection, office_id: str, day: str) -> dict[str, Any]:
     return totals
 
 
-def feed(
-    conn: Connection, office_id: str, office_type: str, cursor: int, limit: int
-) -> dict[str, Any]:
-    """Changes after ``cursor`` that this office may see, in order."""
+def feed(conn: Connection, viewer: Viewer, cursor: int, limit: int) -> dict[str, Any]:
+    """Changes after ``cursor`` that this office may see, in order: everyone's policy and
+    catalogue, rows addressed to this office alone (its operators, its debits central reversed),
+    and subscriber and balance rows within the office's scope."""
     visible = or_(
         changes.c.kind.in_(("policy", "catalogue")),
-        and_(changes.c.kind == "operator", changes.c.office_id == office_id),
+        and_(changes.c.kind.in_(OFFICE_KINDS), changes.c.office_id == viewer.office_id),
+        and_(changes.c.kind.in_(("subscriber", "balance")), scope(viewer, changes.c.key)),
     )
-    if office_type == "internal":
-        visible = or_(visible, changes.c.kind.in_(("subscriber", "balance")))
-    else:
-        served = select(office_subscribers.c.account).where(
-            office_subscribers.c.office_id == office_id
-        )
-        visible = or_(
-            visible,
-            and_(changes.c.kind.in_(("subscriber", "balance")), changes.c.key.in_(served)),
-        )
     # Read the newest sequence number first: every change up to it is already committed (feed
     # writes are serialised), so jumping the cursor to it later cannot skip a late commit.
     newest = int(conn.execute(select(func.max(changes.c.seq))).scalar() or 0)
@@ -179,10 +185,16 @@ def feed(
     }
 
 
-def verify_receipt(conn: Connection, receipt: str, hash_prefix: str) -> dict[str, Any] | None:
-    """The journal entry a receipt number names, if its hash starts as printed."""
-    code, _, seq_text = receipt.partition("-")
-    if not seq_text.isdigit():
+_RECEIPT = re.compile(r"([0-9A-F]{8})-([0-9]{1,12})", re.ASCII)
+_ENTRY_HASH = re.compile(r"[0-9a-f]{64}", re.ASCII)
+
+
+def verify_receipt(conn: Connection, receipt: str, entry_hash: str) -> dict[str, Any] | None:
+    """The journal entry a receipt number names (None: no such receipt), and whether
+    ``entry_hash`` is its full hash, compared in constant time. A shortened or malformed hash
+    never matches, so the entry's details cannot be had by guessing a few digits."""
+    found = _RECEIPT.fullmatch(receipt.upper())
+    if found is None:
         return None
     row = conn.execute(
         text(
@@ -190,12 +202,16 @@ def verify_receipt(conn: Connection, receipt: str, hash_prefix: str) -> dict[str
             " e.hash, e.voided_by, e.status FROM entries e JOIN terminals t"
             " ON t.terminal_id = e.terminal_id WHERE t.terminal_code = :c AND e.seq = :s"
         ),
-        {"c": code.upper(), "s": int(seq_text)},
+        {"c": found.group(1), "s": int(found.group(2))},
     ).first()
     if row is None:
         return None
+    given = entry_hash.lower()
+    matches = _ENTRY_HASH.fullmatch(given) is not None and hmac.compare_digest(
+        given.encode(), str(row.hash).encode()
+    )
     return {
-        "matches": bool(hash_prefix) and row.hash.startswith(hash_prefix.lower()),
+        "matches": matches,
         "entry_type": row.entry_type,
         "at": row.at,
         "amount": row.amount,

@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from .api import create_app
-from .settings import database_url, secrets_path
+from .settings import database_url, reconcile_every, secrets_path
 
-app = create_app(database_url(), secrets_path(), migrate=False)
+app = create_app(database_url(), secrets_path(), migrate=False, reconcile_every=reconcile_every())

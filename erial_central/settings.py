@@ -24,6 +24,8 @@ from nacl.public import PrivateKey
 DEFAULT_DATABASE = "sqlite:///erial-central.sqlite"
 DATABASE_VARIABLE = "ERIAL_CENTRAL_DATABASE"
 SECRETS_VARIABLE = "ERIAL_CENTRAL_SECRETS"
+RECONCILE_VARIABLE = "ERIAL_CENTRAL_RECONCILE_SECONDS"
+RECONCILE_EVERY = 60.0  # seconds between the server's reconciliations of unconfirmed debits
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,15 @@ def database_url(explicit: str | None = None) -> str:
 
 def secrets_path(explicit: str | None = None) -> Path:
     return Path(explicit or os.environ.get(SECRETS_VARIABLE) or "erial-central-secrets.json")
+
+
+def reconcile_every() -> float:
+    """Seconds between the server's reconciliation runs (ERIAL_CENTRAL_RECONCILE_SECONDS)."""
+    try:
+        value = float(os.environ.get(RECONCILE_VARIABLE) or RECONCILE_EVERY)
+    except ValueError:
+        return RECONCILE_EVERY
+    return value if value > 0 else RECONCILE_EVERY
 
 
 def load_secrets(path: Path) -> CentralSecrets:

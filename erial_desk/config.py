@@ -15,6 +15,7 @@ from erial_desk.domain.errors import ConfigError
 
 SETTINGS_FILE = "settings.toml"
 DATABASE_FILE = "desk.sqlite"
+DISPLAY_DIGITS = ("western", "arabic-indic")
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,9 @@ class Settings:
     printer_target: str = ""
     printer_profile: str = "80mm"  # 80mm, 58mm, epson, or a python-escpos profile name
     printer_drawer: str = "2"  # cash drawer kick pin: 2, 5, or none
+    # Digits on screen in Arabic: western (0-9, as most Omani counters show them) or
+    # arabic-indic (٠-٩). English always shows western digits.
+    display_digits: str = "western"
 
     @classmethod
     def load(cls, data_dir: Path) -> Settings:
@@ -55,6 +59,10 @@ class Settings:
         settings = cls(**values)
         if settings.language not in ("ar", "en"):
             raise ConfigError("config.invalid_setting", name="language", reason="ar or en")
+        if settings.display_digits not in DISPLAY_DIGITS:
+            raise ConfigError(
+                "config.invalid_setting", name="display_digits", reason="western or arabic-indic"
+            )
         return settings
 
     def save(self, data_dir: Path) -> None:

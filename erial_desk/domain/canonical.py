@@ -102,7 +102,32 @@ def _no_float(text: str) -> Any:
 _decoder = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_float)
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValidationError("encoding.unsupported", reason="a key appears twice")
+    return value
+
+
+_strict_decoder = json.JSONDecoder(
+    parse_float=_no_float, parse_constant=_no_float, object_pairs_hook=_unique_keys
+)
+
+
 def parse(data: bytes | str) -> Any:
     """Parse canonical JSON back; floats are refused so money can never come back as one."""
     text = data.decode("utf-8") if isinstance(data, bytes | bytearray) else data
     return _decoder.decode(text)
+
+
+def parse_canonical(data: bytes) -> Any:
+    """Parse bytes that must be exactly the canonical encoding of what they hold.
+
+    Whoever receives signed bytes from elsewhere acts on the parsed value, so the bytes must
+    have one reading only: a key given twice, whitespace, other escapes or key order, and
+    integers beyond the exact range of doubles are refused (``ValidationError``), as is
+    anything that is not UTF-8 JSON (``ValueError``)."""
+    value = _strict_decoder.decode(data.decode("utf-8"))
+    if canonical_bytes(value) != data:
+        raise ValidationError("encoding.unsupported", reason="not in canonical form")
+    return value

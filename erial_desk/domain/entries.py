@@ -187,17 +187,19 @@ def receipt_number(terminal_code: str, seq: int) -> str:
     return f"{terminal_code}-{seq:07d}"
 
 
-RECEIPT_HASH_CHARS = 16
+# The whole entry hash: central's page shows a receipt's details only to the full hash, so a
+# few guessed digits reveal nothing.
+RECEIPT_HASH_CHARS = 64
 
 
 def receipt_qr(verify_base_url: str, receipt: str, entry_hash: str) -> str:
     """Text of a receipt's QR code: central's verification page for this receipt, with the
-    start of the entry's hash so the page can say whether the paper matches the journal."""
+    entry's hash so the page can say whether the paper matches the journal."""
     return f"{verify_base_url.rstrip('/')}/r/{receipt}?h={entry_hash[:RECEIPT_HASH_CHARS]}"
 
 
 def parse_receipt_qr(text: str) -> tuple[str, str] | None:
-    """(receipt number, hash prefix) from a receipt QR, or None when it is not one."""
+    """(receipt number, entry hash) from a receipt QR, or None when it is not one."""
     marker = "/r/"
     if marker not in text or "?h=" not in text:
         return None

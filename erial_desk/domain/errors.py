@@ -73,6 +73,12 @@ MESSAGES: dict[str, str] = {
     ),
     "wallet.insufficient": N_("Not enough balance: {balance} available, {needed} needed."),
     "wallet.closed": N_("This e-Rial account is closed."),
+    # Central's answers to an office that has not served the subscriber: nothing of the wallet.
+    "wallet.refused": N_(
+        "The wallet cannot pay: check the account number and the PIN, or ask at a municipality"
+        " office."
+    ),
+    "wallet.short": N_("The wallet's balance does not cover {needed}."),
     # state
     "shift.none_open": N_("Open a shift first."),
     "shift.already_open": N_("A shift is already open on this terminal."),

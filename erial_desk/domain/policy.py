@@ -132,6 +132,8 @@ class Policy:
     offline_balance_max_age_hours: int = 24
     idle_lock_minutes: int = 5  # a counter left alone this long locks its screen
     blind_close: bool = False  # the clerk counts the drawer without seeing the expected cash
+    # Central reverses an online debit that no journal entry confirmed after this long.
+    unconfirmed_debit_hours: int = 48
     permissions: dict[Action, frozenset[OfficeType]] = field(default_factory=_default_permissions)
     roles: dict[Action, frozenset[Role]] = field(default_factory=_default_roles)
 
@@ -166,6 +168,11 @@ class FeeCatalogue:
 
     def service_charge(self, kind: BillKind) -> int:
         return self.services[kind].service_charge
+
+    def charge_for(self, kind: BillKind, method: PaymentMethod) -> int:
+        """The service charge of a payment: the fixed charge applies to every payment made with
+        e-Rial (a wallet or the office's wallet), none to cash (seed document)."""
+        return 0 if method is PaymentMethod.CASH else self.service_charge(kind)
 
 
 @dataclass(frozen=True)
@@ -209,6 +216,38 @@ def check_allowed(policy: Policy, office: Office, role: Role, action: Action) ->
         raise PolicyError(
             "role.not_allowed", role=role_en, role_ar=role_ar, action=name_en, action_ar=name_ar
         )
+
+
+PAYMENT_ACTIONS: dict[PaymentMethod, Action] = {
+    PaymentMethod.WALLET: Action.PAY_FROM_WALLET,
+    PaymentMethod.CASH: Action.PAY_CASH,
+    PaymentMethod.OFFICE_WALLET: Action.PAY_FROM_OFFICE_WALLET,
+}
+
+# The action each journal entry type records (bill payments: by method, in PAYMENT_ACTIONS).
+# A reprint is no action of its own: any operator of the office may print a copy.
+ENTRY_ACTIONS: dict[str, Action | None] = {
+    "shift_opened": Action.OPEN_SHIFT,
+    "cash_drop": Action.CASH_DROP,
+    "shift_closed": Action.CLOSE_SHIFT,
+    "subscriber_registered": Action.REGISTER_SUBSCRIBER,
+    "subscriber_updated": Action.UPDATE_SUBSCRIBER,
+    "top_up": Action.TOP_UP,
+    "void": Action.VOID,
+    "receipt_reprinted": None,
+}
+
+
+def entry_action(entry_type: str, method: str | None = None) -> Action | None:
+    """The action a journal entry of ``entry_type`` (a bill payment: by ``method``) records."""
+    if entry_type == "bill_paid":
+        return PAYMENT_ACTIONS[PaymentMethod(method or "")]
+    return ENTRY_ACTIONS[entry_type]
+
+
+def needs_close_approval(policy: Policy, variance: int) -> bool:
+    """A shift closed with a variance beyond the tolerance needs a supervisor's approval."""
+    return abs(variance) > policy.shift_variance_tolerance
 
 
 def walk_in_method(office: Office) -> PaymentMethod:

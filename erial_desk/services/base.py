@@ -14,13 +14,28 @@ from sqlalchemy import Connection, Engine, text
 from erial_desk.config import Settings
 from erial_desk.domain.central import Central, PushResult
 from erial_desk.domain.chain import SignedEntry
-from erial_desk.domain.entries import Payload, receipt_number, terminal_code
-from erial_desk.domain.errors import AuthError, CentralError, CentralUnavailable, StateError
+from erial_desk.domain.clock import SYSTEM_CLOCK, Clock
+from erial_desk.domain.entries import EntryType, Payload, receipt_number, terminal_code
+from erial_desk.domain.errors import (
+    AuthError,
+    CentralError,
+    CentralUnavailable,
+    DeskError,
+    StateError,
+)
 from erial_desk.domain.policy import Action, FeeCatalogue, Office, Policy, check_allowed
 from erial_desk.store.journal import AppendedEntry, Journal
 from erial_desk.store.transaction import write_transaction
 
+from .events import EntryCommitted, EventHub, IntegrityProblem, ShiftChanged
 from .results import OperatorSession
+
+# Entries that change a shift, and what the shift is after them.
+SHIFT_STATES = {
+    EntryType.SHIFT_OPENED: "open",
+    EntryType.CASH_DROP: "open",
+    EntryType.SHIFT_CLOSED: "closed",
+}
 
 
 class DeskBase:
@@ -41,6 +56,8 @@ class DeskBase:
     _reference_key: bytes | None = None  # central's, pinned in the key store
     _push_lock: threading.Lock
     _sync_wake: threading.Event | None = None
+    clock: Clock = SYSTEM_CLOCK
+    events: EventHub
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -93,7 +110,7 @@ class DeskBase:
 
     def _append(self, payload: Payload, *, entry_id: str | None = None) -> AppendedEntry:
         session = self._session
-        return self.journal.append(
+        entry = self.journal.append(
             payload.TYPE.value,
             payload.to_payload(),
             operator=session.operator_id if session else None,
@@ -101,6 +118,31 @@ class DeskBase:
             catalogue_version=self.catalogue.version,
             entry_id=entry_id,
         )
+        # Told here, once the entry is committed: every use case writes through this method.
+        self._tell_committed(entry, payload)
+        return entry
+
+    def _tell_committed(self, entry: AppendedEntry, payload: Payload) -> None:
+        data = payload.to_payload()
+        shift = data.get("shift")
+        account = data.get("account")
+        shift_id = entry.entry_id if payload.TYPE is EntryType.SHIFT_OPENED else shift
+        self.events.publish(
+            EntryCommitted(
+                seq=entry.seq,
+                entry_id=entry.entry_id,
+                entry_type=payload.TYPE.value,
+                shift_id=shift_id if isinstance(shift_id, str) else None,
+                account=account if isinstance(account, str) else None,
+            )
+        )
+        if payload.TYPE in SHIFT_STATES and isinstance(shift_id, str):
+            self.events.publish(ShiftChanged(shift_id, SHIFT_STATES[payload.TYPE]))
+
+    def _stop_money(self, reason: DeskError) -> None:
+        """Refuse every money action with ``reason`` and tell whoever shows the counter's state."""
+        self.journal.stop(reason)
+        self.events.publish(IntegrityProblem(reason.code, reason.message("en")))
 
     def _receipt(self, seq: int) -> str:
         return receipt_number(terminal_code(self.terminal_id), seq)

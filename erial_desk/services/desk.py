@@ -22,6 +22,7 @@ from sqlalchemy import text
 from erial_desk.config import DATABASE_FILE, Settings
 from erial_desk.domain.central import Central
 from erial_desk.domain.chain import ChainBreak
+from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, now_stamp
 from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
 from erial_desk.logs import log_to
@@ -33,6 +34,7 @@ from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 from erial_desk.sync.standin import LocalCentral
 
+from .events import EventHub
 from .integrity import (
     JournalReport,
     check_journal,
@@ -162,14 +164,24 @@ class Desk(
 
     @classmethod
     def open(
-        cls, data_dir: Path | str, *, central: Central | None = None, read_only: bool = False
+        cls,
+        data_dir: Path | str,
+        *,
+        central: Central | None = None,
+        read_only: bool = False,
+        clock: Clock | None = None,
+        events: EventHub | None = None,
     ) -> Desk:
+        """Open a data directory. ``clock`` is what "now" means to the desk (tests move it);
+        ``events`` is where it tells what changed (the window passes its own hub)."""
         data_dir = Path(data_dir)
         db_path = data_dir / DATABASE_FILE
         if not db_path.exists():
             raise ConfigError("config.not_initialised", path=str(data_dir))
         migrate.upgrade(db_path)
         desk = cls.__new__(cls)
+        desk.clock = clock or SYSTEM_CLOCK
+        desk.events = events or EventHub()
         desk._setup(data_dir, db_path, central, read_only)
         return desk
 
@@ -184,7 +196,13 @@ class Desk(
         key = None
         if not read_only:
             key = KeyStore.open(self.settings.keyring, data_dir).signing_key(self.terminal_id)
-        self.journal = Journal(db_path, self.terminal_id, key, projector=projections.project)
+        self.journal = Journal(
+            db_path,
+            self.terminal_id,
+            key,
+            projector=projections.project,
+            clock=lambda: now_stamp(self.clock),
+        )
         self._read = make_engine(db_path)
         self._session = None
         self._sealing_key = None

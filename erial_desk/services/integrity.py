@@ -97,7 +97,7 @@ def _journal_end(desk: DeskBase) -> Iterator[JournalEnd]:
 def _stop(desk: DeskBase, code: str, gap: anchors.Gap, **params: object) -> JournalStopped:
     found, found_ar = gap.found()
     error = JournalStopped(code, found=found, found_ar=found_ar, **params)
-    desk.journal.stop(error)
+    desk._stop_money(error)
     return error
 
 
@@ -107,13 +107,13 @@ def guard_at_open(desk: DeskBase) -> None:
     stops money actions; the desk still opens, to show why and to sync."""
     keys = _key_store(desk)
     if keys.public_key(desk.terminal_id) != _public_bytes(desk):
-        desk.journal.stop(JournalStopped("config.key_mismatch", backend=keys.choice))
+        desk._stop_money(JournalStopped("config.key_mismatch", backend=keys.choice))
         return
     conn = desk.journal.raw_connection()
     with desk.journal.lock:
         saved = anchors.saved_stop(conn)
     if saved is not None:
-        desk.journal.stop(saved)
+        desk._stop_money(saved)
         return
     anchor = keys.anchor(desk.terminal_id)
     if anchor is not None:
@@ -128,7 +128,7 @@ def guard_at_open(desk: DeskBase) -> None:
         try:
             check_shift_figures(desk, str(row[0]))
         except JournalStopped as exc:
-            desk.journal.stop(exc)
+            desk._stop_money(exc)
 
 
 def check_shift_figures(desk: DeskBase, shift_id: str) -> None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import text
 
 from erial_desk.domain.central import Bill, DebitRequest
+from erial_desk.domain.clock import parse_stamp, utc_day
 from erial_desk.domain.entries import VOIDABLE, BillPaid, ReceiptReprinted, TopUp, Void
 from erial_desk.domain.errors import (
     CentralUnavailable,
@@ -25,19 +24,13 @@ from erial_desk.domain.identifiers import (
 from erial_desk.domain.money import check_amount, limit_params, parse_amount
 from erial_desk.domain.offline import OfflineWalletState, check_offline_debit
 from erial_desk.domain.pins import seal_pin
-from erial_desk.domain.policy import Action, BillKind, PaymentMethod
+from erial_desk.domain.policy import PAYMENT_ACTIONS, Action, BillKind, OfficeType, PaymentMethod
 from erial_desk.store import sync_state
 from erial_desk.store.journal import new_entry_id
 
 from .results import Approval, TransactionResult
 from .subscribers import SubscribersMixin
 from .sync_service import lookup_bills
-
-_METHOD_ACTION = {
-    PaymentMethod.WALLET: Action.PAY_FROM_WALLET,
-    PaymentMethod.CASH: Action.PAY_CASH,
-    PaymentMethod.OFFICE_WALLET: Action.PAY_FROM_OFFICE_WALLET,
-}
 
 
 def _as_baisa(amount: int | str, minimum: int, maximum: int) -> int:
@@ -73,6 +66,12 @@ class PaymentsMixin(SubscribersMixin):
             # Offline and not in the local directory: the check digit has vouched for the
             # number; cash top-ups are always accepted and central settles them at sync.
             pass
+        except NotFoundError:
+            # Central shows an external office only the subscribers it has served, and answers
+            # "not found" for the others: their first top-up there goes ahead on the check
+            # digit, and central returns the cash as a refund if no such account exists.
+            if self.office.office_type is not OfficeType.EXTERNAL:
+                raise
         baisa = _as_baisa(amount, self.policy.top_up_min, self.policy.top_up_max)
         limit = self.office.top_up_float_limit
         if limit is not None and self._shift_top_ups(shift_id) + baisa > limit:
@@ -132,13 +131,12 @@ class PaymentsMixin(SubscribersMixin):
     ) -> TransactionResult:
         """Pay a bill from the customer's wallet (PIN, service charge added), in cash or from
         the office's wallet for a walk-in customer, as the office type allows."""
-        self._allow(_METHOD_ACTION[method])
+        self._allow(PAYMENT_ACTIONS[method])
         shift_id = self._require_own_shift()
         if bill.status != "open":
             raise StateError("bill.already_paid")
         check_amount(bill.amount, maximum=self.policy.payment_max)
-        # The fixed service charge applies to every payment made with e-Rial (seed document).
-        charge = 0 if method is PaymentMethod.CASH else self.catalogue.service_charge(bill.kind)
+        charge = self.catalogue.charge_for(bill.kind, method)
         total = bill.amount + charge
         entry_id = new_entry_id()
         sealed = authorisation = balance_after = None
@@ -210,7 +208,8 @@ class PaymentsMixin(SubscribersMixin):
         )
 
     def _offline_state(self, account: str) -> OfflineWalletState:
-        today = datetime.now(UTC).strftime("%Y-%m-%d")
+        now = self.clock.now()
+        today = utc_day(now)
         with self._reading() as conn:
             wallet = conn.execute(
                 text("SELECT balance, balance_at, pending_debits FROM wallets WHERE account = :a"),
@@ -226,9 +225,7 @@ class PaymentsMixin(SubscribersMixin):
             ).scalar()
         if wallet is None or wallet[0] is None:
             return OfflineWalletState(None, None, 0, int(offline_today or 0))
-        age = datetime.now(UTC) - datetime.strptime(wallet[1], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-            tzinfo=UTC
-        )
+        age = now - parse_stamp(wallet[1])
         return OfflineWalletState(
             int(wallet[0]), age.total_seconds() / 3600, int(wallet[2]), int(offline_today or 0)
         )

@@ -33,6 +33,7 @@ from erial_desk.store import print_jobs
 from erial_desk.store.journal import AppendedEntry, utc_now_text
 from erial_desk.store.print_jobs import PrintJob
 
+from .events import PrintJobChanged
 from .payments import PaymentsMixin
 from .shifts import ShiftsMixin
 
@@ -91,9 +92,11 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
     ) -> int:
         conn = self.journal.raw_connection()
         with self.journal.lock:
-            return print_jobs.add_job(
+            job_id = print_jobs.add_job(
                 conn, kind.value, entry_id=entry_id, copy=copy, subject=subject, data=data
             )
+        self.events.publish(PrintJobChanged(job_id, "queued"))
+        return job_id
 
     def _job(self, job_id: int) -> PrintJob:
         with self.journal.lock:
@@ -147,6 +150,11 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
             )
         if not outcome.printed:
             log.warning("print job %s failed: %s %s", job.job_id, outcome.code, outcome.detail)
+        self.events.publish(
+            PrintJobChanged(
+                job.job_id, "printed" if outcome.printed else "failed", outcome.detail or None
+            )
+        )
         return self._job(job.job_id)
 
     # --- the printer -----------------------------------------------------------------------
@@ -523,16 +531,18 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 def _wallet_effect(
     kind: str, method: str | None, voided_type: str | None, amount: int, charge: int
 ) -> int | None:
-    """What a transaction did to the subscriber's wallet, in baisa; None when nothing."""
-    if kind == "top_up":
-        return amount
-    if kind == "bill_paid":
-        return -(amount + charge) if method == "wallet" else None
-    if kind == "void" and voided_type == "top_up":
-        return -amount
-    if kind == "void" and voided_type == "bill_paid" and method == "wallet":
-        return amount + charge
-    return None
+    """What a transaction did to the subscriber's wallet, in baisa; None when nothing. The
+    derived row has the method, amount and charge of the entry (for a void, of what it voids)."""
+    from erial_desk.domain.money_effects import money_effect, void_effect
+
+    moved = {"amount": amount, "service_charge": charge, "method": method or "cash"}
+    if kind == "void" and voided_type is not None:
+        effect = void_effect(voided_type, moved)
+    elif kind in ("top_up", "bill_paid"):
+        effect = money_effect(kind, moved)
+    else:
+        return None
+    return effect.wallet or None
 
 
 def _replace(ctx: inputs.Context, **changes: Any) -> inputs.Context:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import text
 
 from erial_desk.domain.central import OperatorRecord
+from erial_desk.domain.clock import muscat_text, parse_stamp, stamp
 from erial_desk.domain.errors import AuthError, IntegrityError
 from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.pins import verify_pin
@@ -16,11 +17,8 @@ from erial_desk.domain.reference import check_reference, operator_data
 from erial_desk.store.transaction import write_transaction
 
 from .base import DeskBase
+from .events import ReferenceDataChanged, SessionChanged
 from .results import Approval, OperatorSession
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 class SessionMixin(DeskBase):
@@ -29,6 +27,7 @@ class SessionMixin(DeskBase):
         conn = self.journal.raw_connection()
         with write_transaction(conn, self.journal.lock):
             self._replace_operators(conn, operators)
+        self.events.publish(ReferenceDataChanged("operators"))
 
     @staticmethod
     def _replace_operators(conn: sqlite3.Connection, operators: list[OperatorRecord]) -> None:
@@ -77,9 +76,9 @@ class SessionMixin(DeskBase):
         except IntegrityError:
             self._reference_refused()
             raise
-        now = _now()
-        if locked_until and datetime.fromisoformat(locked_until) > now:
-            raise AuthError("login.locked", until=locked_until[11:16] + " UTC")
+        now = self.clock.now()
+        if locked_until and parse_stamp(locked_until) > now:
+            raise AuthError("login.locked", until=muscat_text(locked_until)[11:16])
         if not active:
             raise AuthError("login.inactive")
         if office_id != self.office.office_id:
@@ -94,10 +93,10 @@ class SessionMixin(DeskBase):
             failures += 1
             lock = None
             if failures >= attempts:
-                lock = (now + timedelta(minutes=self.policy.operator_lockout_minutes)).isoformat()
+                lock = stamp(now + timedelta(minutes=self.policy.operator_lockout_minutes))
             self._set_login_state(operator_id, failures, lock)
             if lock:
-                raise AuthError("login.locked", until=lock[11:16] + " UTC")
+                raise AuthError("login.locked", until=muscat_text(lock)[11:16])
             raise AuthError("login.failed", left=attempts - failures)
         self._set_login_state(operator_id, 0, None)
         return OperatorSession(operator_id, name_en, name_ar, Role(role), office_id)
@@ -115,11 +114,13 @@ class SessionMixin(DeskBase):
     def login(self, operator_id: str, pin: str) -> OperatorSession:
         """Log an operator in with their PIN; repeated failures lock the operator for a while."""
         self._session = self._check_operator_pin(operator_id, pin)
+        self.events.publish(SessionChanged(self._session.operator_id))
         return self._session
 
     def logout(self) -> None:
         """End the session; an open shift stays open for its operator's return."""
         self._session = None
+        self.events.publish(SessionChanged(None))
 
     @property
     def current_operator(self) -> OperatorSession | None:

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from erial_desk.domain.entries import CashDrop, ShiftClosed, ShiftOpened, counts_total, make_counts
 from erial_desk.domain.errors import NotFoundError, StateError
 from erial_desk.domain.money import check_amount, format_amount, limit_params
-from erial_desk.domain.policy import Action
+from erial_desk.domain.policy import Action, needs_close_approval
 from erial_desk.store.replay import EXPECTED_CASH
 
 from .base import DeskBase
@@ -89,7 +89,7 @@ class ShiftsMixin(SessionMixin, DeskBase):
         expected = self.expected_cash(shift_id)
         variance = counted_total - expected
         approver = None
-        if abs(variance) > self.policy.shift_variance_tolerance:
+        if needs_close_approval(self.policy, variance):
             if approval is None:
                 raise StateError(
                     "shift.variance",

@@ -91,6 +91,17 @@ class PreferencesMixin(PrintingMixin):
             raise ConfigError("config.invalid_setting", name="language", reason="ar or en")
         self._save_settings(language=language)
 
+    def change_display_digits(self, digits: str) -> None:
+        """Western or Arabic-Indic digits on screen in Arabic (a supervisor's choice)."""
+        from erial_desk.config import DISPLAY_DIGITS
+
+        self._allow(Action.APPROVE)
+        if digits not in DISPLAY_DIGITS:
+            raise ConfigError(
+                "config.invalid_setting", name="display_digits", reason="western or arabic-indic"
+            )
+        self._save_settings(display_digits=digits)
+
     def change_printer(self, connection: str, target: str, profile: str, drawer: str) -> str:
         """A supervisor sets the receipt printer; refused, naming what is wrong, before
         anything is saved. Returns the printer's description."""

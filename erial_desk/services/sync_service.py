@@ -7,12 +7,12 @@ import base64
 import logging
 import threading
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
 
 from erial_desk.domain.central import Bill
+from erial_desk.domain.clock import now_stamp
 from erial_desk.domain.errors import MESSAGES, CentralUnavailable, DeskError
 from erial_desk.domain.policy import (
     BillKind,
@@ -28,6 +28,7 @@ from erial_desk.sync.credentials import KeyStore, central_key, store_central_key
 from erial_desk.sync.standin import LocalCentral
 
 from .base import DeskBase
+from .events import ReferenceDataChanged, SyncStatusChanged
 from .integrity import check_central
 
 PUSH_BATCH = 500
@@ -36,10 +37,6 @@ _CACHED = ("office", "policy", "catalogue", "sealing_key")  # kept signed for of
 MAX_BACKOFF = 300.0  # seconds between worker rounds at most while central cannot be reached
 
 log = logging.getLogger(__name__)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], str | None]:
@@ -76,7 +73,7 @@ def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], 
         kind.value,
         key,
         [b.to_dict() for b in bills],
-        _now(),
+        now_stamp(desk.clock),
     )
     return bills, None
 
@@ -206,7 +203,11 @@ class SyncMixin(DeskBase):
             self._online = False
             log.exception("sync round failed")
             self._record_sync_error(DeskError("sync.failed"))
-        return self.sync_status()
+        status = self.sync_status()
+        self.events.publish(
+            SyncStatusChanged(status.online, status.waiting, status.flagged, status.rejected)
+        )
+        return status
 
     def _sync_round(self, progress: object) -> None:
         self._cancel_abandoned_debits()
@@ -224,7 +225,7 @@ class SyncMixin(DeskBase):
             self._refresh_reference_data()
         self._online = True
         with write_transaction(self.journal.raw_connection(), self.journal.lock) as conn:
-            sync_state.put_state(conn, "last_sync", _now())
+            sync_state.put_state(conn, "last_sync", now_stamp(self.clock))
             sync_state.put_state(conn, "last_error", "")
             sync_state.put_json(conn, "last_error_params", {})
 
@@ -286,8 +287,15 @@ class SyncMixin(DeskBase):
             for kind in ("office", "policy", "catalogue", "sealing_key"):
                 data, signature = self.central.signed[kind]
                 sync_state.put_signed(conn, kind, data, signature)
+        changed = (office, policy, catalogue) != (
+            getattr(self, "office", None),
+            getattr(self, "policy", None),
+            getattr(self, "catalogue", None),
+        )
         self.office, self.policy, self.catalogue = office, policy, catalogue
         self._sealing_key = sealing
+        if changed:
+            self.events.publish(ReferenceDataChanged("policy"))
 
     def load_cached_reference_data(self) -> bool:
         """Office, policy, catalogue and sealing key from the last sync; False if never. Each

@@ -14,6 +14,7 @@ from erial_desk.domain.arabic import search_text_for
 from erial_desk.domain.canonical import parse
 from erial_desk.domain.chain import SignedEntry
 from erial_desk.domain.entries import EntryType
+from erial_desk.domain.money_effects import money_effect, void_effect
 
 from .journal import AppendedEntry, Journal
 
@@ -89,24 +90,26 @@ def _transaction(
 
 def _cash_drop(conn: sqlite3.Connection, env: dict[str, Any]) -> None:
     amount = env["payload"]["amount"]
-    _transaction(conn, env, method="cash", amount=amount, cash_effect=-amount)
+    cash = money_effect(env["type"], env["payload"]).cash
+    _transaction(conn, env, method="cash", amount=amount, cash_effect=cash)
 
 
 def _top_up(conn: sqlite3.Connection, env: dict[str, Any]) -> None:
     p = env["payload"]
+    effect = money_effect(env["type"], p)
     _transaction(
-        conn, env, account=p["account"], method="cash", amount=p["amount"], cash_effect=p["amount"]
+        conn, env, account=p["account"], method="cash", amount=p["amount"], cash_effect=effect.cash
     )
     # A known balance grows by the top-up; an unknown one stays unknown.
     conn.execute(
         "UPDATE wallets SET balance = balance + ? WHERE account = ? AND balance IS NOT NULL",
-        (p["amount"], p["account"]),
+        (effect.wallet, p["account"]),
     )
 
 
 def _bill_paid(conn: sqlite3.Connection, env: dict[str, Any]) -> None:
     p = env["payload"]
-    cash = p["amount"] if p["method"] == "cash" else 0
+    cash = money_effect(env["type"], p).cash
     _transaction(
         conn,
         env,
@@ -162,22 +165,21 @@ def _void(conn: sqlite3.Connection, env: dict[str, Any]) -> None:
     )
     if account is None:
         return
-    if voided_type == EntryType.TOP_UP:
-        delta = -amount
-    elif method == "wallet" and status == "pending":
+    undone = void_effect(
+        voided_type, {"amount": amount, "service_charge": charge, "method": method or "cash"}
+    )
+    if method == "wallet" and status == "pending":
         # An offline debit that never reached central: it leaves the pending total.
         conn.execute(
             "UPDATE wallets SET pending_debits = pending_debits - ? WHERE account = ?",
             (amount + charge, account),
         )
         return
-    elif method == "wallet":
-        delta = amount + charge
-    else:
+    if not undone.wallet:
         return
     conn.execute(
         "UPDATE wallets SET balance = balance + ? WHERE account = ? AND balance IS NOT NULL",
-        (delta, account),
+        (undone.wallet, account),
     )
 
 

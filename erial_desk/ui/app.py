@@ -24,7 +24,7 @@ from .language import install_language
 from .main_window import MainWindow
 from .screen import KeyAction, Screen
 from .screens.login import LoginScreen
-from .words import t
+from .words import set_arabic_digits, t
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
@@ -209,6 +209,7 @@ class CounterApp(QObject):
     # --- the desk ----------------------------------------------------------------------------
 
     def _opened(self, desk: Desk) -> None:
+        set_arabic_digits(desk.settings.display_digits == "arabic-indic")
         self.ctx.set_desk(desk)
         self.idle.minutes = desk.policy.idle_lock_minutes
 

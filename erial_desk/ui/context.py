@@ -55,6 +55,8 @@ class DeskContext(QObject):
 
     def set_desk(self, desk: Desk) -> None:
         self._desk = desk
+        self.hub = desk.events
+        self.events.listen_to(desk.events)  # screens now hear what the desk commits
         self.desk_opened.emit()
 
     def set_operator(self, operator: OperatorSession | None) -> None:

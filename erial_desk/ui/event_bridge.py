@@ -48,7 +48,13 @@ class EventBridge(QObject):
             SessionChanged: self.session_changed,
             IntegrityProblem: self.integrity_problem,
         }
-        self._unsubscribe: Callable[[], None] | None = hub.subscribe(Event, self._relay)
+        self._unsubscribe: Callable[[], None] | None = None
+        self.listen_to(hub)
+
+    def listen_to(self, hub: EventHub) -> None:
+        """Relay ``hub`` from now on (the desk's own, once it is open)."""
+        self.close()
+        self._unsubscribe = hub.subscribe(Event, self._relay)
 
     def _relay(self, event: Event) -> None:
         # Runs on the publishing thread: only emit here, never touch a widget.

@@ -91,6 +91,14 @@ class StatusBar(QWidget):
             state = tn("Syncing ({count} waiting)", "Syncing ({count} waiting)", status.waiting)
         elif status.online:
             state = t("Online")
+        elif status.last_sync:
+            state = tn(
+                "Offline since {time} ({count} waiting)",
+                "Offline since {time} ({count} waiting)",
+                status.waiting,
+                time=muscat_text(status.last_sync)[11:16],
+            )
+            return state
         else:
             state = tn("Offline ({count} waiting)", "Offline ({count} waiting)", status.waiting)
         if status.last_sync:

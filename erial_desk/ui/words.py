@@ -11,6 +11,7 @@ from typing import Any
 from erial_desk.domain import words
 
 _language = words.DEFAULT_LANGUAGE
+_arabic_digits = False
 
 
 def set_language(language: str) -> None:
@@ -22,6 +23,16 @@ def set_language(language: str) -> None:
 
 def language() -> str:
     return _language
+
+
+def set_arabic_digits(on: bool) -> None:
+    """Arabic-Indic digits for numbers shown in Arabic (the ``display_digits`` setting)."""
+    global _arabic_digits
+    _arabic_digits = on
+
+
+def arabic_digits() -> bool:
+    return _arabic_digits and _language == "ar"
 
 
 def t(sentence: str, **params: Any) -> str:

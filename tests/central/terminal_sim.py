@@ -13,7 +13,9 @@ import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from erial_central.demo import MORE_OFFICES
 from erial_desk.domain.chain import build_envelope, encode_envelope
+from erial_desk.domain.demo_records import OPERATORS
 from erial_desk.domain.entries import (
     BillPaid,
     Payload,
@@ -24,7 +26,7 @@ from erial_desk.domain.entries import (
 )
 from erial_desk.domain.identifiers import make_account_number
 from erial_desk.domain.pins import seal_pin
-from erial_desk.domain.policy import BillKind, FeeCatalogue
+from erial_desk.domain.policy import BillKind, FeeCatalogue, Role
 from erial_desk.store import migrate
 from erial_desk.store.engine import connect_raw
 from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id, utc_now_text
@@ -35,6 +37,17 @@ CATALOGUE = FeeCatalogue()
 def service_charge(kind: str) -> int:
     """The demo catalogue's service charge for a wallet payment of a bill of ``kind``."""
     return CATALOGUE.service_charge(BillKind(kind))
+
+
+def office_staff(office_id: str) -> tuple[str, str]:
+    """(a counter operator, a supervisor) of a seeded office, as central knows them."""
+    for office in MORE_OFFICES:
+        if office.office_id == office_id:
+            base = office_id.split("-")[1].lower()
+            return f"{base}.clerk", f"{base}.super"
+    counter = next(o[0] for o in OPERATORS if o[1] == office_id and o[4] is not Role.SUPERVISOR)
+    supervisor = next(o[0] for o in OPERATORS if o[1] == office_id and o[4] is Role.SUPERVISOR)
+    return counter, supervisor
 
 
 def random_account() -> str:
@@ -71,6 +84,7 @@ class TerminalSim:
     def __init__(self, base_url: str, admin_token: str, office_id: str, workdir: Path) -> None:
         self.base = base_url.rstrip("/")
         self.office_id = office_id
+        self.operator, self.supervisor = office_staff(office_id)
         self.session = requests.Session()
         self.terminal_id, self.key, self.token = enrol_terminal(self.base, admin_token, office_id)
         self.session.headers["Authorization"] = f"Bearer {self.token}"
@@ -97,11 +111,30 @@ class TerminalSim:
 
     # --- making entries --------------------------------------------------------------------
 
-    def append(self, payload: Payload, entry_id: str | None = None) -> AppendedEntry:
+    def append(
+        self, payload: Payload, entry_id: str | None = None, operator: str | None = None
+    ) -> AppendedEntry:
         return self.journal.append(
             payload.TYPE.value,
             payload.to_payload(),
-            operator="tester",
+            operator=operator or self.operator,
+            policy_version=1,
+            catalogue_version=1,
+            entry_id=entry_id,
+        )
+
+    def raw(
+        self,
+        entry_type: str,
+        payload: dict[str, Any],
+        operator: str | None = None,
+        entry_id: str | None = None,
+    ) -> AppendedEntry:
+        """Any payload under any entry type, signed into the journal as a tampered PC would."""
+        return self.journal.append(
+            entry_type,
+            payload,
+            operator=operator or self.operator,
             policy_version=1,
             catalogue_version=1,
             entry_id=entry_id,
@@ -171,7 +204,9 @@ class TerminalSim:
     def void(
         self, voids: str, authorisation: str | None = None, entry_id: str | None = None
     ) -> AppendedEntry:
-        return self.append(Void(self.shift, voids, "test", "supervisor", authorisation), entry_id)
+        return self.append(
+            Void(self.shift, voids, "test", self.supervisor, authorisation), entry_id
+        )
 
     def forge(
         self,
@@ -183,6 +218,7 @@ class TerminalSim:
         terminal_id: str | None = None,
         key: Ed25519PrivateKey | None = None,
         entry_id: str | None = None,
+        operator: str | None = None,
     ) -> dict[str, Any]:
         """A signed wire entry made outside the journal: any place in any chain."""
         envelope = build_envelope(
@@ -191,7 +227,7 @@ class TerminalSim:
             seq=seq,
             at=utc_now_text(),
             entry_type=entry_type,
-            operator="tester",
+            operator=operator or self.operator,
             policy_version=1,
             catalogue_version=1,
             payload=payload if payload is not None else {},

@@ -4,15 +4,30 @@ Every refusal is a 4xx with a stable error code and a message in both languages.
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import text
 
-from erial_desk.store.journal import new_entry_id
+from erial_desk.domain.entries import BillPaid
+from erial_desk.domain.pins import seal_pin
+from erial_desk.store.journal import AppendedEntry, new_entry_id
 
 from .conftest import Central
-from .terminal_sim import TerminalSim
+from .pushing import (
+    ALLOWED,
+    OTHER_OFFICE_OPERATOR,
+    bill_state,
+    posted,
+    record_payloads,
+    served,
+    subscriber_row,
+)
+from .terminal_sim import TerminalSim, random_account, service_charge
 
 # Terminal endpoints: (method, path, JSON body).
 TERMINAL_ENDPOINTS = [
@@ -247,3 +262,209 @@ def test_values_the_database_cannot_store_are_refused(central: Central, terminal
     assert requests.get(central.url("/r/AB%00-1"), timeout=30).status_code in (404, 422)
     assert terminal.get("/v1/bills", key="PV\x00").status_code in (200, 422)
     assert terminal.get("/v1/feed", cursor=2**40).status_code == 422
+
+
+# --- pushed entries: entry type x office type x role x ownership, checked by their effect ------
+
+KINDS = sorted(set().union(*ALLOWED.values()))
+# Who signs: the office's counter role (clerk or operator), its supervisor, an operator of
+# another office, or a name central does not know.
+ROLES = ("counter", "supervisor", "other_office", "unknown")
+
+
+def read_effects(
+    central: Central, office_id: str, account: str, bill_id: str | None
+) -> dict[str, Any]:
+    """Balances, the bill and the directory an entry may touch."""
+    return {
+        "wallet": posted(central, f"wallet:{account}"),
+        "owallet": posted(central, f"owallet:{office_id}"),
+        "cash": posted(central, f"cash:{office_id}"),
+        "refunds": posted(central, f"refunds:{office_id}"),
+        "bill": bill_state(central, bill_id) if bill_id else None,
+        "served": served(central, office_id, account),
+        "subscriber": tuple(subscriber_row(central, account) or ()),
+    }
+
+
+def bill_amount(central: Central, bill_id: str) -> int:
+    with central.engine.connect() as conn:
+        amount = conn.execute(text("SELECT amount FROM bills WHERE bill_id = :b"), {"b": bill_id})
+        return int(amount.scalar())
+
+
+CHARGE = service_charge("parking")  # of paying a parking bill with e-Rial
+
+
+@pytest.fixture(scope="module")
+def payer(central: Central) -> str:
+    """A wallet with enough for every payment of the matrix (PIN 1234)."""
+    hq = central.terminal("MCT-HQ")
+    account = hq.register()
+    for _ in range(4):
+        hq.top_up(account, 500_000)
+    assert {r["status"] for r in hq.sync().values()} == {"applied"}
+    return account
+
+
+def make_entry(
+    central: Central, sim: TerminalSim, kind: str, operator: str, payer: str
+) -> tuple[AppendedEntry, str, str | None]:
+    """Append an entry of ``kind`` signed as ``operator``: (entry, its account, its bill)."""
+    shift = sim.shift
+    if kind == "subscriber_registered":
+        account = random_account()
+        record = {
+            "account": account,
+            "kind": "individual",
+            "civil_number": account[:8],
+            "cr_number": None,
+            "name_ar": "مشترك",
+            "name_en": "Subscriber",
+            "mobile": "+96891234567",
+            "email": None,
+            "authorised_person": None,
+            "sealed_pin": seal_pin(sim.sealing_key, "1234", account),
+        }
+        return sim.raw(kind, record, operator), account, None
+    if kind == "subscriber_updated":
+        mobile = f"+9689{secrets.randbelow(10**7):07d}"
+        payload: dict[str, Any] = {"account": payer, "changes": {"mobile": mobile}}
+        return sim.raw(kind, payload, operator), payer, None
+    if kind == "top_up":
+        payload = {"shift": shift, "account": payer, "amount": 1_000}
+        return sim.raw(kind, payload, operator), payer, None
+    if kind.startswith("pay_"):
+        method = kind.removeprefix("pay_")
+        bill = central.bills.take("parking")
+        charge = 0 if method == "cash" else service_charge("parking")
+        account = payer if method == "wallet" else None
+        entry_id = new_entry_id()
+        sealed = seal_pin(sim.sealing_key, "1234", entry_id) if account else None
+        payment = BillPaid(
+            shift,
+            "parking",
+            bill["bill_id"],
+            bill["reference"],
+            bill["amount"],
+            charge,
+            method,
+            account,
+            sealed,
+            None,
+            None,
+            "pending",
+        )
+        entry = sim.raw("bill_paid", payment.to_payload(), operator, entry_id)
+        return entry, payer, bill["bill_id"]
+    if kind == "void":  # of a wallet payment the terminal's own operator made just before
+        paid, _, bill_id = make_entry(central, sim, "pay_wallet", sim.operator, payer)
+        payload = {
+            "shift": shift,
+            "voids": paid.entry_id,
+            "reason": "x",
+            "approver": sim.supervisor,
+            "authorisation": None,
+        }
+        return sim.raw(kind, payload, operator), payer, bill_id
+    return sim.raw(kind, record_payloads(sim)[kind], operator), payer, None
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("office_id", sorted(ALLOWED))
+def test_pushed_entry_by_office_type_and_role(central: Central, payer: str, office_id, kind, role):
+    sim = central.terminal(office_id)
+    assert sim.sync()  # its shift, opened by its own operator
+    operator = {
+        "counter": sim.operator,
+        "supervisor": sim.supervisor,
+        "other_office": OTHER_OFFICE_OPERATOR[office_id],
+        "unknown": "nobody",
+    }[role]
+    entry, account, bill_id = make_entry(central, sim, kind, operator, payer)
+    if kind == "void":  # the payment it voids is applied first
+        (paid,) = sim.push(sim.wire(entry.seq - 1, entry.seq - 1)).json()["results"]
+        assert paid["status"] == "applied", paid
+    before = read_effects(central, office_id, account, bill_id)
+    result = sim.sync()[entry.entry_id]
+    after = read_effects(central, office_id, account, bill_id)
+    changed = {k for k in after if after[k] != before[k]}
+
+    allowed = kind in ALLOWED[office_id] and role in ("counter", "supervisor")
+    assert result["status"] == ("applied" if allowed else "flagged"), result
+    if not allowed:
+        assert result["code"] in ("rule.not_allowed", "rule.unknown_operator"), result
+        # Nothing moves, no bill opens or closes, nobody becomes visible; cash the counter
+        # took is due back to the customer at the office.
+        if kind in ("top_up", "pay_cash"):
+            due = 1_000 if kind == "top_up" else bill_amount(central, bill_id or "")
+            assert after["refunds"] - before["refunds"] == due
+            assert before["cash"] - after["cash"] == due
+            assert changed == {"refunds", "cash"}, (before, after)
+        else:
+            assert changed == set(), (before, after)
+        return
+    amount = bill_amount(central, bill_id) if bill_id else 0
+    total = amount + CHARGE
+    expected: dict[str, Any] = {
+        "top_up": {"wallet": before["wallet"] + 1_000, "cash": before["cash"] - 1_000},
+        "pay_cash": {"bill": ("paid", entry.entry_id), "cash": before["cash"] - amount},
+        "pay_wallet": {"wallet": before["wallet"] - total, "bill": ("paid", entry.entry_id)},
+        "pay_office_wallet": {
+            "owallet": before["owallet"] - total,
+            "bill": ("paid", entry.entry_id),
+        },
+        "void": {"wallet": before["wallet"] + total, "bill": ("open", None)},
+    }.get(kind, {})
+    if office_id.startswith("CAFE") and kind in ("top_up", "pay_wallet"):
+        expected["served"] = True  # an external office sees whom it served, once applied
+    if kind in ("subscriber_registered", "subscriber_updated"):
+        assert after["subscriber"] != before["subscriber"]
+        expected["subscriber"] = after["subscriber"]
+    assert {k: after[k] for k in expected} == expected
+    assert changed == set(expected) - {k for k in expected if before[k] == expected[k]}
+
+
+@pytest.mark.parametrize("owner", ["own", "other_terminal", "other_office"])
+@pytest.mark.parametrize("kind", ["void", "receipt_reprinted"])
+@pytest.mark.parametrize("office_id", sorted(ALLOWED))
+def test_a_terminal_voids_and_reprints_only_its_own_entries(
+    central: Central, payer: str, office_id, kind, owner
+):
+    sim = central.terminal(office_id)
+    maker = {
+        "own": sim,
+        "other_terminal": central.terminal(office_id),
+        "other_office": central.terminal("MCT-BWR" if office_id == "MCT-HQ" else "MCT-HQ"),
+    }[owner]
+    paid, _, bill_id = make_entry(central, maker, "pay_wallet", maker.operator, payer)
+    assert maker.sync()[paid.entry_id]["status"] == "applied"
+    assert bill_id is not None
+    if maker is not sim:
+        sim.sync()
+    balance = posted(central, f"wallet:{payer}")
+    payload = (
+        {
+            "shift": sim.shift,
+            "voids": paid.entry_id,
+            "reason": "x",
+            "approver": sim.supervisor,
+            "authorisation": None,
+        }
+        if kind == "void"
+        else {"entry": paid.entry_id, "receipt": "R-1"}
+    )
+    entry = sim.raw(kind, payload)
+    result = sim.sync()[entry.entry_id]
+    if owner == "own":
+        assert result["status"] == "applied", result
+    else:
+        what = "void" if kind == "void" else "reprint"
+        where = "cross_office" if owner == "other_office" else "other_terminal"
+        assert (result["status"], result["code"]) == ("flagged", f"rule.{where}_{what}")
+    undone = kind == "void" and owner == "own"
+    assert posted(central, f"wallet:{payer}") - balance == (
+        bill_amount(central, bill_id) + CHARGE if undone else 0
+    )
+    assert bill_state(central, bill_id) == (("open", None) if undone else ("paid", paid.entry_id))

@@ -123,8 +123,9 @@ def test_online_registration_reaches_internal_offices(central: Central):
     assert account in feed_keys(hq, "subscriber")
     cafe = central.terminal("CAFE-SEEB")
     assert account not in feed_keys(cafe, "subscriber")
-    # Any office may look the account up online.
-    found = cafe.get(f"/v1/subscribers/{account}")
+    # An external office that never served the subscriber cannot look them up; HQ can.
+    assert cafe.get(f"/v1/subscribers/{account}").status_code == 404
+    found = hq.get(f"/v1/subscribers/{account}")
     assert found.status_code == 200
     assert found.json()["name_en"] == "Salma Nasser Al Kindi"
     assert found.json()["mobile"].startswith("+9689")

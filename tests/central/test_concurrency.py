@@ -151,7 +151,8 @@ def test_one_bill_raced_by_many_terminals_is_collected_once(central: Central):
     for i in range(TERMINALS):
         sim = central.terminal(("MCT-HQ", "MCT-BWR")[i % 2])
         account = sim.register()
-        sim.top_up(account, 600_000)
+        sim.top_up(account, 300_000)
+        sim.top_up(account, 300_000)
         sim.sync()
         payers.append((sim, account))
     answers = run_together(

@@ -182,7 +182,7 @@ def test_batch_limits_and_bad_signatures_are_request_errors(terminal: TerminalSi
     too_many = [wire] * 1001
     response = terminal.push(too_many)
     assert response.status_code == 422
-    assert response.json()["error"]["code"] == "request.invalid"
+    assert response.json()["error"]["code"] == "push.too_large"
     response = terminal.push([{**wire, "signature": "not hex"}])
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "request.invalid"

@@ -1,6 +1,6 @@
 """Property-based requests from the app's own OpenAPI document against the live server: whatever
 the request, and whoever sends it (no or a made-up credential, a terminal, the admin, the
-website), the answer is never a server error.
+website), the answer is never a server error, and every refusal has the API's error shape.
 
 The schema is loaded from the running server, so the operations are walked inside the test
 (schemathesis's lazy pytest loader does not run on this pytest); each operation gets valid
@@ -20,6 +20,17 @@ from .conftest import Central
 EXAMPLES = 15  # per operation and generation mode; four calls each
 
 
+def assert_error_shape(response: Any, where: str) -> None:
+    """Every refusal of the API has one JSON shape with a stable code and a message (the
+    receipt page, a page for people, answers in HTML)."""
+    try:
+        error = response.json()["error"]
+    except (ValueError, KeyError, TypeError):
+        raise AssertionError(f"{where}: not the error shape: {response.text[:300]}") from None
+    assert isinstance(error.get("code"), str) and error["code"], where
+    assert error.get("message") and error.get("message_ar"), where
+
+
 def check_operation(operation: Any, mode: GenerationMode, credentials: dict[str, str]) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
     @settings(
@@ -36,10 +47,10 @@ def check_operation(operation: Any, mode: GenerationMode, credentials: dict[str,
             headers = {"Authorization": f"Bearer {token}"}
             answers.append((who, case.call(headers=headers, timeout=30)))
         for who, response in answers:
-            assert response.status_code < 500, (
-                f"{case.method} {case.formatted_path} as {who}: {response.status_code}"
-                f" {response.text[:300]}"
-            )
+            where = f"{case.method} {case.formatted_path} as {who}: {response.status_code}"
+            assert response.status_code < 500, f"{where} {response.text[:300]}"
+            if response.status_code >= 400 and not case.formatted_path.startswith("/r/"):
+                assert_error_shape(response, where)
 
     run()
 

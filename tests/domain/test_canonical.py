@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from erial_desk.domain.canonical import MAX_SAFE_INTEGER, canonical_bytes, parse
+from erial_desk.domain.canonical import MAX_SAFE_INTEGER, canonical_bytes, parse, parse_canonical
 from erial_desk.domain.entries import EntryType
 from erial_desk.domain.errors import ValidationError
 
@@ -196,3 +196,37 @@ def test_parse_reads_integers_and_unicode():
 def test_parse_refuses_malformed_json(text):
     with pytest.raises(ValueError):
         parse(text)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(json_values)
+def test_strict_parse_takes_back_every_canonical_encoding(value):
+    encoded = canonical_bytes(value)
+    assert canonical_bytes(parse_canonical(encoded)) == encoded
+
+
+@pytest.mark.parametrize(
+    "text,why",
+    [
+        ('{"a":1,"a":2}', "a key appears twice"),
+        ('{"b":{"x":1,"x":1}}', "a key appears twice"),
+        ('{"a": 1}', "not in canonical form"),
+        ('{"b":1,"a":2}', "not in canonical form"),
+        ('{"a":"\\u0041"}', "not in canonical form"),
+        ('{"a":9007199254740992}', "integer out of range"),
+        ('{"a":-18446744073709551617}', "integer out of range"),
+    ],
+)
+def test_strict_parse_refuses_other_bytes_of_the_same_value(text, why):
+    with pytest.raises(ValidationError) as refused:
+        parse_canonical(text.encode())
+    assert refused.value.params["reason"] == why
+    assert parse(text.encode()) is not None  # the lenient parse would have taken it
+
+
+def test_strict_parse_refuses_bytes_that_are_not_utf8_json():
+    for data in (b"\xff", b"{", b""):
+        with pytest.raises(ValueError):
+            parse_canonical(data)
+    with pytest.raises(ValidationError):
+        parse_canonical(b"[1.0]")

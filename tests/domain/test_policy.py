@@ -25,6 +25,8 @@ from erial_desk.domain.policy import (
     Policy,
     Role,
     check_allowed,
+    entry_action,
+    needs_close_approval,
     walk_in_method,
 )
 from erial_desk.domain.words import text
@@ -263,3 +265,33 @@ def test_catalogue_round_trips_through_its_published_form():
     catalogue = FeeCatalogue(version=7)
     published = canonical_bytes(catalogue_to_dict(catalogue))
     assert catalogue_from_dict(parse(published)) == catalogue
+
+
+def test_every_entry_type_records_one_action():
+    from erial_desk.domain.entries import EntryType
+
+    for entry_type in EntryType:
+        if entry_type is EntryType.BILL_PAID:
+            continue
+        action = entry_action(entry_type.value)
+        assert action is None or action in ACTION_NAMES
+    assert entry_action("bill_paid", "cash") is Action.PAY_CASH
+    assert entry_action("bill_paid", "wallet") is Action.PAY_FROM_WALLET
+    assert entry_action("bill_paid", "office_wallet") is Action.PAY_FROM_OFFICE_WALLET
+    assert entry_action("receipt_reprinted") is None
+
+
+def test_service_charge_applies_to_e_rial_payments_only():
+    catalogue = FeeCatalogue()
+    for kind in BillKind:
+        assert catalogue.charge_for(kind, PaymentMethod.CASH) == 0
+        for method in (PaymentMethod.WALLET, PaymentMethod.OFFICE_WALLET):
+            assert catalogue.charge_for(kind, method) == catalogue.service_charge(kind) > 0
+
+
+def test_a_close_beyond_the_tolerance_needs_approval():
+    tolerance = POLICY.shift_variance_tolerance
+    assert not needs_close_approval(POLICY, tolerance)
+    assert not needs_close_approval(POLICY, -tolerance)
+    assert needs_close_approval(POLICY, tolerance + 1)
+    assert needs_close_approval(POLICY, -tolerance - 1)

@@ -59,3 +59,19 @@ def test_printer_settings_are_a_supervisors_and_checked_before_saving(desk, tmp_
     )
     desk.set_language("en")
     assert Settings.load(desk.data_dir).language == "en"
+
+
+def test_display_digits_are_a_supervisors_choice_and_checked(desk):
+    import pytest
+
+    from erial_desk.config import Settings
+    from erial_desk.domain.errors import ConfigError, PolicyError
+
+    desk.login("salim", DEMO_PINS["salim"])
+    with pytest.raises(PolicyError):
+        desk.change_display_digits("arabic-indic")
+    desk.login("aisha", DEMO_PINS["aisha"])
+    with pytest.raises(ConfigError):
+        desk.change_display_digits("roman")
+    desk.change_display_digits("arabic-indic")
+    assert Settings.load(desk.data_dir).display_digits == "arabic-indic"

@@ -210,7 +210,7 @@ def test_wallet_answer_lost_falls_back_to_offline_and_debits_once(
         assert_exactly_once(central, desk)
 
 
-def test_wrong_pin_offline_is_reversed_and_flagged_at_sync(
+def test_wrong_pin_offline_is_not_charged_and_flagged_at_sync(
     central: CentralServer, proxy: FaultProxy, tmp_path: Path
 ):
     account, balance = _account_with_balance(central, 30_000, 99_000)
@@ -227,7 +227,17 @@ def test_wrong_pin_offline_is_reversed_and_flagged_at_sync(
         assert status.flagged == 1
         (flagged,) = desk.flagged_entries()
         assert flagged["entry_id"] == paid.entry_id
-        assert flagged["reason"] == "wrong PIN found at sync: payment reversed, bill left open"
+        # The desk is told only that the payment could not be confirmed, never that the PIN
+        # was wrong; central keeps the precise reason, and the guess counts toward the lockout.
+        assert flagged["reason"] == (
+            "the wallet payment could not be confirmed: the payer was not charged: not applied"
+        )
+        assert central.query(
+            "SELECT reason, rule FROM entries WHERE entry_id = :e", e=paid.entry_id
+        ) == [("wrong PIN found at sync: not applied", "rule.wrong_pin")]
+        assert central.query(
+            "SELECT pin_failures FROM subscribers WHERE account = :a", a=account
+        ) == [(1,)]
         assert central.wallet(account) == balance
         assert central.query("SELECT status FROM bills WHERE bill_id = :b", b=five.bill_id) == [
             ("open",)

@@ -65,3 +65,19 @@ def test_anything_else_is_logged_and_told_without_a_traceback(caplog):
     assert "ZeroDivisionError" in caplog.text
     assert "المعاملة محفوظة" in failure_sentence(fault, "ar", recorded=True)
     assert "راجع معاملات المناوبة" in failure_sentence(fault, "ar")
+
+
+def test_amounts_in_arabic_follow_the_digits_setting(language):
+    from erial_desk.ui.widgets.amounts import money
+    from erial_desk.ui.words import set_arabic_digits
+
+    language("ar")
+    set_arabic_digits(False)
+    assert money(12_500) == "12.500 ر.ع."
+    set_arabic_digits(True)
+    try:
+        assert money(12_500) == "١٢٫٥٠٠ ر.ع."
+        language("en")
+        assert money(12_500) == "12.500 OMR"  # English keeps western digits
+    finally:
+        set_arabic_digits(False)

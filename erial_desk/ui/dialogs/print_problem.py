@@ -38,10 +38,12 @@ class PrintProblemDialog(QDialog):
         self.retry_button.clicked.connect(self.retry)
         self.pdf_button = QPushButton(t("Save as PDF"), self)
         self.pdf_button.clicked.connect(self.save_pdf)
+        self.other_button = QPushButton(t("Another printer"), self)
+        self.other_button.clicked.connect(self.other_printer)
         self.later_button = QPushButton(t("Later"), self)
         self.later_button.clicked.connect(self.reject)
         buttons = QHBoxLayout()
-        for button in (self.retry_button, self.pdf_button, self.later_button):
+        for button in (self.retry_button, self.pdf_button, self.other_button, self.later_button):
             buttons.addWidget(button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.recorded)
@@ -72,6 +74,21 @@ class PrintProblemDialog(QDialog):
             failure=lambda exc: self.outcome.setText(self.ctx.sentence(exc, recorded=True)),
             disable=[self.retry_button, self.pdf_button],
         )
+
+    def other_printer(self) -> None:
+        """The printer settings are a supervisor's: they open here for one, and a clerk is
+        told whom to ask. The receipt waits in the queue meanwhile."""
+        from erial_desk.domain.policy import Role
+
+        from .settings import SettingsDialog
+
+        operator = self.ctx.operator
+        if operator is None or operator.role != Role.SUPERVISOR:
+            self.outcome.setText(
+                t("Ask a supervisor to choose another printer (F11); the receipt waits.")
+            )
+            return
+        SettingsDialog(self.ctx, self.ctx.desk.settings, self).open()
 
     def _after(self, job: PrintJob) -> None:
         self.job = job

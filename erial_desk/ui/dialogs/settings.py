@@ -55,6 +55,11 @@ class SettingsDialog(QDialog):
         self.ca_bundle = QLineEdit(settings.ca_bundle, self)
         for field in (self.target, self.central, self.ca_bundle):
             keep_left_to_right(field)
+        self.digits = QComboBox(self)
+        self.digits.addItem(t("Western digits (0-9)"), "western")
+        self.digits.addItem(t("Arabic-Indic digits (٠-٩)"), "arabic-indic")
+        self.digits.setCurrentIndex(0 if settings.display_digits == "western" else 1)
+        self.digits.currentIndexChanged.connect(self.apply_digits)
         self.save_central = QPushButton(t("Save central's address"), self)
         self.save_central.clicked.connect(self.apply_central)
         self.outcome = QLabel(self)
@@ -75,11 +80,15 @@ class SettingsDialog(QDialog):
         central_form.addRow(t("Address"), self.central)
         central_form.addRow(t("Certificate authority file"), self.ca_bundle)
         central_form.addRow(self.save_central)
+        display = QGroupBox(t("Display"), self)
+        display_form = QFormLayout(display)
+        display_form.addRow(t("Digits in Arabic"), self.digits)
         close = QPushButton(t("Close"), self)
         close.clicked.connect(self.accept)
         layout = QVBoxLayout(self)
         layout.addWidget(printer)
         layout.addWidget(central)
+        layout.addWidget(display)
         layout.addWidget(self.outcome)
         layout.addWidget(self.error)
         layout.addWidget(close)
@@ -113,6 +122,15 @@ class SettingsDialog(QDialog):
                 else t("The printer said: {reason}", reason=job.error or t("no reason given"))
             ),
             self.test_button,
+        )
+
+    def apply_digits(self) -> None:
+        digits = str(self.digits.currentData())
+        self._run(
+            "settings-digits",
+            lambda desk: desk.change_display_digits(digits),
+            lambda _none: t("Saved. Screens show the new digits from the next start."),
+            self.digits,
         )
 
     def apply_central(self) -> None:

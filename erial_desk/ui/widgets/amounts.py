@@ -8,13 +8,13 @@ from PySide6.QtWidgets import QLabel, QWidget
 from erial_desk.domain.money import format_amount
 
 from ..language import keep_left_to_right
-from ..words import language
+from ..words import arabic_digits, language
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
 
 
 def money(baisa: int) -> str:
-    return format_amount(baisa, language())
+    return format_amount(baisa, language(), arabic_digits=arabic_digits())
 
 
 class AmountLabel(QLabel):
