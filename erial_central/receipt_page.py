@@ -28,7 +28,10 @@ def render_receipt_page(receipt: str, found: dict[str, Any] | None) -> str:
         verdict_en, verdict_ar, colour = "Genuine receipt", "إيصال صحيح", "#1b5e20"
     rows = ""
     if found is not None and found["matches"]:
-        kind_en, kind_ar = (entry_label(found["entry_type"], lang) for lang in ("en", "ar"))
+        kind_en, kind_ar = (
+            entry_label(found["entry_type"], "en"),
+            entry_label(found["entry_type"], "ar"),
+        )
         amount = found["amount"]
         total = (amount or 0) + (found["service_charge"] or 0)
         rows = (
