@@ -26,7 +26,7 @@ translations: $(MO_FILES)
 
 # After adding sentences to the code: extract them and merge them into each language's .po.
 words: $(STAMP)
-	$(BIN)/pybabel extract --no-default-keywords -k N_ -k text:2 -k plural:2,3 -k t -k tn:1,2 \
+	$(BIN)/pybabel extract --no-default-keywords -k N_ -k Nn_:1,2 -k text:2 -k plural:2,3 -k t -k tn:1,2 \
 		-o resources/translations/erial.pot erial_desk erial_central
 	$(BIN)/pybabel update --no-fuzzy-matching -D erial -i resources/translations/erial.pot \
 		-d resources/translations

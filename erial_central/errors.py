@@ -1,7 +1,8 @@
 """Refusals of the central API: a stable code, an HTTP status, English and Arabic messages.
 
-Codes shared with the desk (wallet.*, bill.*, subscriber.*) reuse the desk's catalogue so the
-counter shows the same words whichever side refused.
+The sentences are in the desk's words catalogue. Codes shared with the desk (wallet.*, bill.*,
+subscriber.*) reuse the desk's messages so the counter shows the same words whichever side
+refused.
 """
 
 from __future__ import annotations
@@ -9,77 +10,38 @@ from __future__ import annotations
 from typing import Any
 
 from erial_desk.domain.errors import MESSAGES as DESK_MESSAGES
+from erial_desk.domain.errors import error_message
+from erial_desk.domain.words import N_, text
 
-CENTRAL_MESSAGES: dict[str, tuple[str, str]] = {
-    "auth.missing": ("A credential is required.", "يلزم تقديم بيانات الاعتماد."),
-    "auth.invalid": ("The credential is not valid.", "بيانات الاعتماد غير صالحة."),
-    "auth.revoked": ("This terminal's access was revoked.", "تم إلغاء صلاحية هذه المحطة."),
-    "auth.forbidden": (
-        "This credential may not do that.",
-        "بيانات الاعتماد هذه لا تسمح بهذا الإجراء.",
+CENTRAL_MESSAGES: dict[str, str] = {
+    "auth.missing": N_("A credential is required."),
+    "auth.invalid": N_("The credential is not valid."),
+    "auth.revoked": N_("This terminal's access was revoked."),
+    "auth.forbidden": N_("This credential may not do that."),
+    "enrol.invalid_code": N_("The enrolment code is not valid or was already used."),
+    "enrol.terminal_exists": N_("This terminal id or key is already enrolled."),
+    "enrol.bad_key": N_("The public key is not an Ed25519 key."),
+    "push.wrong_terminal": N_("A terminal may push only its own journal."),
+    "push.too_large": N_("Send at most {limit} entries at once."),
+    "bank.bad_signature": N_("The bank's signature does not verify."),
+    "bank.conflict": N_("This bank reference was already used for another top-up."),
+    "authorisation.conflict": N_("This entry id was already authorised with other values."),
+    "authorisation.cancelled": N_("This payment was cancelled by the terminal that asked for it."),
+    "authorisation.confirmed": N_(
+        "This payment's journal entry has arrived; it can no longer be cancelled."
     ),
-    "enrol.invalid_code": (
-        "The enrolment code is not valid or was already used.",
-        "رمز التسجيل غير صالح أو مستخدم مسبقًا.",
-    ),
-    "enrol.terminal_exists": (
-        "This terminal id or key is already enrolled.",
-        "هذه المحطة أو مفتاحها مسجلة مسبقًا.",
-    ),
-    "enrol.bad_key": ("The public key is not an Ed25519 key.", "المفتاح العام غير صالح."),
-    "push.wrong_terminal": (
-        "A terminal may push only its own journal.",
-        "يمكن للمحطة إرسال سجلها فقط.",
-    ),
-    "push.too_large": ("Send at most {limit} entries at once.", "أرسل {limit} قيدًا كحد أقصى."),
-    "bank.bad_signature": ("The bank's signature does not verify.", "توقيع البنك غير صحيح."),
-    "bank.conflict": (
-        "This bank reference was already used for another top-up.",
-        "هذا المرجع البنكي مستخدم لعملية أخرى.",
-    ),
-    "authorisation.conflict": (
-        "This entry id was already authorised with other values.",
-        "تم اعتماد هذا القيد مسبقًا بقيم مختلفة.",
-    ),
-    "authorisation.cancelled": (
-        "This payment was cancelled by the terminal that asked for it.",
-        "ألغت المحطة التي طلبت هذه الدفعة الطلب.",
-    ),
-    "authorisation.confirmed": (
-        "This payment's journal entry has arrived; it can no longer be cancelled.",
-        "وصل قيد هذه الدفعة إلى السجل؛ لا يمكن إلغاؤها الآن.",
-    ),
-    "authorisation.amount": (
-        "The amount does not match the bill and its service charge.",
-        "المبلغ لا يطابق الفاتورة ورسوم الخدمة.",
-    ),
-    "reversal.not_synced": (
-        "The top-up to reverse has not reached central yet.",
-        "عملية الشحن المراد إلغاؤها لم تصل إلى الخادم المركزي بعد.",
-    ),
-    "office.not_found": ("No such office.", "لا يوجد مكتب بهذا الرمز."),
-    "terminal.not_found": ("No such terminal.", "لا توجد محطة بهذا المعرف."),
-    "request.invalid": ("The request is not valid: {reason}.", "الطلب غير صالح: {reason}."),
-    "request.too_large": (
-        "The request is too large: at most {limit} bytes here.",
-        "الطلب كبير جدًا: الحد الأقصى هنا {limit} بايت.",
-    ),
-    "request.not_found": ("There is nothing at this address.", "لا يوجد شيء في هذا العنوان."),
-    "request.method": (
-        "This address does not accept that method.",
-        "هذا العنوان لا يقبل هذه الطريقة.",
-    ),
-    "server.busy": (
-        "Central is busy; please try again.",
-        "الخادم المركزي مشغول؛ يرجى المحاولة مرة أخرى.",
-    ),
-    "server.error": (
-        "Central could not complete the request; it has been logged.",
-        "تعذر على الخادم المركزي إكمال الطلب؛ تم تسجيل ذلك.",
-    ),
-    "bank.account_closed": (
-        "This e-Rial account is closed: the top-up was not applied; return it to the payer.",
-        "حساب الريال الإلكتروني هذا مغلق: لم تُطبّق عملية الشحن؛ أعيدوا المبلغ إلى الدافع.",
+    "authorisation.amount": N_("The amount does not match the bill and its service charge."),
+    "reversal.not_synced": N_("The top-up to reverse has not reached central yet."),
+    "office.not_found": N_("No such office."),
+    "terminal.not_found": N_("No such terminal."),
+    "request.invalid": N_("The request is not valid: {reason}."),
+    "request.too_large": N_("The request is too large: at most {limit} bytes here."),
+    "request.not_found": N_("There is nothing at this address."),
+    "request.method": N_("This address does not accept that method."),
+    "server.busy": N_("Central is busy; please try again."),
+    "server.error": N_("Central could not complete the request; it has been logged."),
+    "bank.account_closed": N_(
+        "This e-Rial account is closed: the top-up was not applied; return it to the payer."
     ),
 }
 
@@ -102,15 +64,16 @@ class ApiError(Exception):
         self.code = code
         self.params = params
 
+    def message(self, lang: str) -> str:
+        sentence = CENTRAL_MESSAGES.get(self.code)
+        if sentence is not None:
+            return text(lang, sentence, **self.params)
+        if self.code in DESK_MESSAGES:
+            return error_message(self.code, lang, self.params)
+        return self.code
+
     def body(self) -> dict[str, Any]:
-        english, arabic = CENTRAL_MESSAGES.get(code := self.code) or DESK_MESSAGES.get(
-            code, (code, code)
-        )
-        values = {**{f"{k}_ar": v for k, v in self.params.items()}, **self.params}
-        try:
-            english, arabic = english.format(**values), arabic.format(**values)
-        except (KeyError, IndexError):
-            pass
+        english, arabic = self.message("en"), self.message("ar")
         return {
             "error": {
                 "code": self.code,

@@ -5,17 +5,8 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from erial_desk.domain.labels import entry_label
 from erial_desk.domain.money import format_amount
-
-_KINDS = {
-    "top_up": ("Cash top-up", "شحن نقدي"),
-    "bill_paid": ("Bill payment", "سداد فاتورة"),
-    "void": ("Void", "إلغاء"),
-    "subscriber_registered": ("Subscriber registration", "تسجيل مشترك"),
-    "cash_drop": ("Cash drop", "إيداع نقدي"),
-    "shift_opened": ("Shift opened", "فتح مناوبة"),
-    "shift_closed": ("Shift closed", "إغلاق مناوبة"),
-}
 
 
 def render_receipt_page(receipt: str, found: dict[str, Any] | None) -> str:
@@ -37,8 +28,9 @@ def render_receipt_page(receipt: str, found: dict[str, Any] | None) -> str:
         verdict_en, verdict_ar, colour = "Genuine receipt", "إيصال صحيح", "#1b5e20"
     rows = ""
     if found is not None and found["matches"]:
-        kind_en, kind_ar = _KINDS.get(
-            found["entry_type"], (found["entry_type"], found["entry_type"])
+        kind_en, kind_ar = (
+            entry_label(found["entry_type"], "en"),
+            entry_label(found["entry_type"], "ar"),
         )
         amount = found["amount"]
         total = (amount or 0) + (found["service_charge"] or 0)

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, text
 
+from erial_desk.domain.labels import transfer_label
 from erial_desk.domain.policy import BillKind
 
 from .effects import SUBSCRIBER_FIELDS, subscriber_record
@@ -56,15 +57,6 @@ def lookup_subscriber(conn: Connection, viewer: Viewer, account: str) -> dict[st
     return subscriber_record(conn, account)
 
 
-_KIND_WORDS = {
-    "top_up": ("Cash top-up", "شحن نقدي"),
-    "bank_top_up": ("Online top-up (bank)", "شحن عبر البنك"),
-    "bill": ("Bill payment", "سداد فاتورة"),
-    "charge": ("Service charge", "رسوم الخدمة"),
-    "reversal": ("Reversal", "عكس عملية"),
-}
-
-
 def statement(
     conn: Connection, viewer: Viewer, account: str, limit: int = 500
 ) -> dict[str, Any] | None:
@@ -102,14 +94,13 @@ def statement(
     for transfer_id, at, kind, entry_id, amount, source, destination in rows:
         balance += int(amount)
         other = destination if int(amount) < 0 else source
-        en, ar = _KIND_WORDS.get(kind, (kind, kind))
         lines.append(
             {
                 "transfer": int(transfer_id),
                 "at": at,
                 "kind": kind,
-                "description_en": en,
-                "description_ar": ar,
+                "description_en": transfer_label(kind, "en"),
+                "description_ar": transfer_label(kind, "ar"),
                 "counterpart": other,
                 "entry_id": entry_id,
                 "amount": int(amount),

@@ -1,7 +1,8 @@
 """The error tree shared by every layer.
 
 Every error carries a stable ``code`` (used by the UI, logs, the sync protocol and tests) and the
-parameters of its message. Messages exist in Arabic and English and take ``{name}`` placeholders.
+parameters of its message. The message is an English sentence in the words catalogue
+(``words.py``), its Arabic in the catalogue's Arabic file; both take ``{name}`` placeholders.
 
     DeskError
     ├── ValidationError   bad input typed by a clerk or a customer (amount, identifier, PIN)
@@ -18,403 +19,209 @@ from __future__ import annotations
 
 from typing import Any
 
-# code -> (English, Arabic). Placeholders are {name}; never build messages with f-strings.
-MESSAGES: dict[str, tuple[str, str]] = {
+from .words import LANGUAGES, N_, Nn_, plural, text
+
+# code -> English sentence. Placeholders are {name}; never build messages with f-strings. A
+# parameter ``x_ar`` given beside ``x`` is what the Arabic sentence shows for ``{x}``.
+MESSAGES: dict[str, str] = {
     # printing (the transaction is recorded whatever the printer does)
-    "print.not_saved": (
+    "print.not_saved": N_(
         "The receipt could not be saved as a PDF either ({detail}). The transaction is recorded: "
-        "print it later from the print queue.",
-        "تعذر حفظ الإيصال بصيغة PDF أيضًا ({detail}). المعاملة مسجلة: "
-        "اطبعها لاحقًا من قائمة الطباعة.",
+        "print it later from the print queue."
     ),
     # amounts
-    "amount.empty": ("Enter an amount.", "أدخل المبلغ."),
-    "amount.invalid": (
-        "'{text}' is not an amount: use digits and one decimal point.",
-        "‏'{text}' ليس مبلغًا: استخدم الأرقام وفاصلة عشرية واحدة.",
-    ),
-    "amount.too_many_decimals": (
-        "An amount has at most three decimals (baisa).",
-        "المبلغ لا يتجاوز ثلاث خانات عشرية (بيسة).",
-    ),
-    "amount.negative": ("The amount cannot be negative.", "لا يمكن أن يكون المبلغ سالبًا."),
-    "amount.zero": ("The amount must be more than zero.", "يجب أن يكون المبلغ أكبر من صفر."),
-    "amount.below_minimum": (
-        "The amount is below the minimum of {limit}.",
-        "المبلغ أقل من الحد الأدنى {limit_ar}.",
-    ),
-    "amount.over_limit": (
-        "The amount is over the limit of {limit}.",
-        "المبلغ يتجاوز الحد الأقصى {limit_ar}.",
-    ),
+    "amount.empty": N_("Enter an amount."),
+    "amount.invalid": N_("'{text}' is not an amount: use digits and one decimal point."),
+    "amount.too_many_decimals": N_("An amount has at most three decimals (baisa)."),
+    "amount.negative": N_("The amount cannot be negative."),
+    "amount.zero": N_("The amount must be more than zero."),
+    "amount.below_minimum": N_("The amount is below the minimum of {limit}."),
+    "amount.over_limit": N_("The amount is over the limit of {limit}."),
     # identifiers
-    "civil_number.invalid": (
-        "A civil number has {min}-{max} digits.",
-        "الرقم المدني يتكون من {min} إلى {max} أرقام.",
-    ),
-    "cr_number.invalid": (
-        "A commercial registration number has {min}-{max} digits.",
-        "رقم السجل التجاري يتكون من {min} إلى {max} أرقام.",
-    ),
-    "mobile.invalid": (
-        "An Omani mobile number has 8 digits and starts with 7 or 9.",
-        "رقم الهاتف النقال العماني يتكون من 8 أرقام ويبدأ بـ 7 أو 9.",
-    ),
-    "plate.invalid": (
-        "A plate is 1 to 5 digits and one or two letters, for example 12345 AB.",
-        "رقم اللوحة من 1 إلى 5 أرقام وحرف أو حرفين، مثل 12345 أ ب.",
-    ),
-    "plate.unknown_letter": (
-        "'{letter}' is not a plate letter.",
-        "‏'{letter}' ليس من حروف اللوحات.",
-    ),
-    "account.invalid": (
-        "An e-Rial account number has {length} digits.",
-        "رقم حساب الريال الإلكتروني يتكون من {length} رقمًا.",
-    ),
-    "account.check_digit": (
-        "This account number is mistyped (check digit does not match).",
-        "رقم الحساب غير صحيح (رقم التحقق لا يطابق).",
-    ),
-    "pin.invalid": (
-        "A PIN has {min} to {max} digits.",
-        "الرقم السري يتكون من {min} إلى {max} أرقام.",
-    ),
-    "name.required": ("Enter the name in Arabic and English.", "أدخل الاسم بالعربية والإنجليزية."),
-    "denomination.invalid": (
-        "{value} is not an Omani note or coin.",
-        "‏{value} ليست من فئات العملة العمانية.",
-    ),
-    "count.invalid": ("A count cannot be negative.", "لا يمكن أن يكون العدد سالبًا."),
-    "reason.required": ("Enter a reason.", "أدخل السبب."),
-    "query.too_short": (
-        "Type at least {min} characters to search.",
-        "اكتب {min} أحرف على الأقل للبحث.",
-    ),
+    "civil_number.invalid": N_("A civil number has {min}-{max} digits."),
+    "cr_number.invalid": N_("A commercial registration number has {min}-{max} digits."),
+    "mobile.invalid": N_("An Omani mobile number has 8 digits and starts with 7 or 9."),
+    "plate.invalid": N_("A plate is 1 to 5 digits and one or two letters, for example 12345 AB."),
+    "plate.unknown_letter": N_("'{letter}' is not a plate letter."),
+    "account.invalid": N_("An e-Rial account number has {length} digits."),
+    "account.check_digit": N_("This account number is mistyped (check digit does not match)."),
+    "pin.invalid": N_("A PIN has {min} to {max} digits."),
+    "name.required": N_("Enter the name in Arabic and English."),
+    "denomination.invalid": N_("{value} is not an Omani note or coin."),
+    "count.invalid": N_("A count cannot be negative."),
+    "reason.required": N_("Enter a reason."),
+    "query.too_short": N_("Type at least {min} characters to search."),
     # policy and roles
-    "policy.not_allowed": (
-        "An {office_type} office cannot {action}.",
-        "لا يسمح لمكتب {office_type_ar} بـ {action_ar}.",
-    ),
-    "role.not_allowed": (
-        "Your role ({role}) cannot {action}.",
-        "دورك ({role_ar}) لا يسمح بـ {action_ar}.",
-    ),
-    "float.exceeded": (
-        "This top-up would pass the office's top-up float of {limit}.",
-        "هذا الشحن يتجاوز حد الشحن المسموح للمكتب {limit_ar}.",
-    ),
+    "policy.not_allowed": N_("An {office_type} office cannot {action}."),
+    "role.not_allowed": N_("Your role ({role}) cannot {action}."),
+    "float.exceeded": N_("This top-up would pass the office's top-up float of {limit}."),
     # authentication
-    "login.failed": (
-        "Wrong operator or PIN. Type them again.",
-        "اسم المشغل أو الرقم السري غير صحيح. أدخلهما مرة أخرى.",
-    ),
-    "login.locked": (
+    "login.failed": N_("Wrong operator or PIN. Type them again."),
+    "login.locked": N_(
         "This operator is locked after repeated wrong PINs. Try again after {until} or ask a "
-        "supervisor.",
-        "تم إيقاف هذا المشغل بعد محاولات خاطئة متكررة. حاول بعد {until} أو راجع المشرف.",
+        "supervisor."
     ),
-    "login.inactive": ("This operator is disabled.", "هذا المشغل موقوف."),
-    "login.wrong_office": (
-        "This operator does not belong to this office.",
-        "هذا المشغل لا يتبع هذا المكتب.",
-    ),
-    "login.required": ("Log in first.", "سجّل الدخول أولًا."),
-    "approval.invalid": (
-        "Supervisor approval failed: wrong supervisor or PIN.",
-        "فشلت موافقة المشرف: المشرف أو الرقم السري غير صحيح.",
-    ),
-    "approval.required": (
-        "This needs a supervisor's approval.",
-        "هذا الإجراء يحتاج موافقة المشرف.",
-    ),
-    "wallet.wrong_pin": (
-        "Wrong wallet PIN. Ask the customer to type it again.",
-        "الرقم السري للمحفظة غير صحيح. اطلب من العميل إدخاله مرة أخرى.",
-    ),
-    "wallet.locked": (
+    "login.inactive": N_("This operator is disabled."),
+    "login.wrong_office": N_("This operator does not belong to this office."),
+    "login.required": N_("Log in first."),
+    "approval.invalid": N_("Supervisor approval failed: wrong supervisor or PIN."),
+    "approval.required": N_("This needs a supervisor's approval."),
+    "wallet.wrong_pin": N_("Wrong wallet PIN. Ask the customer to type it again."),
+    "wallet.locked": N_(
         "Wallet payments are locked after repeated wrong PINs. An internal office can reset "
-        "the PIN.",
-        "تم إيقاف الدفع من المحفظة بعد محاولات خاطئة متكررة. يمكن إعادة تعيين الرقم السري في "
-        "مكتب داخلي.",
+        "the PIN."
     ),
-    "wallet.insufficient": (
-        "Not enough balance: {balance} available, {needed} needed.",
-        "الرصيد غير كافٍ: المتاح {balance_ar} والمطلوب {needed_ar}.",
-    ),
-    "wallet.closed": ("This e-Rial account is closed.", "حساب الريال الإلكتروني هذا مغلق."),
+    "wallet.insufficient": N_("Not enough balance: {balance} available, {needed} needed."),
+    "wallet.closed": N_("This e-Rial account is closed."),
     # Central's answers to an office that has not served the subscriber: nothing of the wallet.
-    "wallet.refused": (
+    "wallet.refused": N_(
         "The wallet cannot pay: check the account number and the PIN, or ask at a municipality"
-        " office.",
-        "لا يمكن الدفع من المحفظة: تحقق من رقم الحساب والرقم السري، أو راجع أحد مكاتب البلدية.",
+        " office."
     ),
-    "wallet.short": (
-        "The wallet's balance does not cover {needed}.",
-        "رصيد المحفظة لا يغطي {needed_ar}.",
-    ),
+    "wallet.short": N_("The wallet's balance does not cover {needed}."),
     # state
-    "shift.none_open": ("Open a shift first.", "افتح المناوبة أولًا."),
-    "shift.already_open": (
-        "A shift is already open on this terminal.",
-        "توجد مناوبة مفتوحة على هذه المحطة.",
+    "shift.none_open": N_("Open a shift first."),
+    "shift.already_open": N_("A shift is already open on this terminal."),
+    "shift.not_yours": N_("The open shift belongs to another operator."),
+    "shift.variance": N_(
+        "The count differs from the expected cash by {variance}; a supervisor must approve."
     ),
-    "shift.not_yours": (
-        "The open shift belongs to another operator.",
-        "المناوبة المفتوحة تخص مشغلًا آخر.",
-    ),
-    "shift.variance": (
-        "The count differs from the expected cash by {variance}; a supervisor must approve.",
-        "يختلف العد عن النقد المتوقع بمقدار {variance_ar}؛ يلزم موافقة المشرف.",
-    ),
-    "cash.insufficient": (
-        "The drawer holds {expected}; a drop of {amount} is more than that.",
-        "الدرج يحتوي على {expected_ar}؛ والإيداع {amount_ar} أكبر من ذلك.",
-    ),
-    "bill.already_paid": ("This bill is already paid.", "هذه الفاتورة مدفوعة مسبقًا."),
-    "bill.amount_mismatch": (
-        "The bill amount changed; look it up again.",
-        "تغير مبلغ الفاتورة؛ ابحث عنها مرة أخرى.",
-    ),
-    "void.other_shift": (
-        "Only a transaction of the open shift can be voided.",
-        "يمكن إلغاء معاملات المناوبة المفتوحة فقط.",
-    ),
-    "void.already_voided": ("This transaction is already voided.", "هذه المعاملة ملغاة مسبقًا."),
-    "void.not_voidable": (
-        "This kind of entry cannot be voided.",
-        "لا يمكن إلغاء هذا النوع من القيود.",
-    ),
-    "subscriber.exists": (
-        "A subscriber with this {field} already exists.",
-        "يوجد مشترك مسجل بهذا {field_ar}.",
-    ),
+    "cash.insufficient": N_("The drawer holds {expected}; a drop of {amount} is more than that."),
+    "bill.already_paid": N_("This bill is already paid."),
+    "bill.amount_mismatch": N_("The bill amount changed; look it up again."),
+    "void.other_shift": N_("Only a transaction of the open shift can be voided."),
+    "void.already_voided": N_("This transaction is already voided."),
+    "void.not_voidable": N_("This kind of entry cannot be voided."),
+    "subscriber.exists": N_("A subscriber with this {field} already exists."),
     # lookups
-    "subscriber.not_found": ("No subscriber found.", "لم يتم العثور على مشترك."),
-    "bill.not_found": ("No bill found.", "لم يتم العثور على فاتورة."),
-    "entry.not_found": ("No such transaction.", "لا توجد معاملة بهذا الرقم."),
-    "operator.not_found": ("No such operator.", "لا يوجد مشغل بهذا الاسم."),
+    "subscriber.not_found": N_("No subscriber found."),
+    "bill.not_found": N_("No bill found."),
+    "entry.not_found": N_("No such transaction."),
+    "operator.not_found": N_("No such operator."),
     # integrity and configuration
-    "journal.broken": (
-        "The journal is damaged at entry {seq}: {reason}.",
-        "السجل تالف عند القيد {seq}: {reason}.",
-    ),
-    "journal.append_only": (
-        "Journal entries cannot be changed or deleted.",
-        "لا يمكن تعديل قيود السجل أو حذفها.",
-    ),
-    "encoding.unsupported": (
-        "Value cannot be encoded canonically: {reason}.",
-        "لا يمكن ترميز القيمة: {reason}.",
-    ),
-    "config.no_keyring": (
+    "journal.broken": N_("The journal is damaged at entry {seq}: {reason}."),
+    "journal.append_only": N_("Journal entries cannot be changed or deleted."),
+    "encoding.unsupported": N_("Value cannot be encoded canonically: {reason}."),
+    "config.no_keyring": N_(
         'No secure key store is available on this machine. Set keyring = "encrypted-file" in '
-        "{settings} (a passphrase-protected key file) or install a keyring service.",
-        'لا يوجد مخزن مفاتيح آمن على هذا الجهاز. اضبط keyring = "encrypted-file" في {settings} '
-        "(ملف مفاتيح محمي بعبارة مرور) أو ثبّت خدمة مخزن المفاتيح.",
+        "{settings} (a passphrase-protected key file) or install a keyring service."
     ),
-    "config.no_passphrase": (
-        "The encrypted key file needs its passphrase in {variable}.",
-        "ملف المفاتيح المشفر يحتاج إلى عبارة المرور في {variable}.",
+    "config.no_passphrase": N_("The encrypted key file needs its passphrase in {variable}."),
+    "config.wrong_passphrase": N_("The passphrase does not open the encrypted key file."),
+    "config.not_initialised": N_(
+        "{path} is not an e-Rial Desk data directory; run 'erial-desk init' first."
     ),
-    "config.wrong_passphrase": (
-        "The passphrase does not open the encrypted key file.",
-        "عبارة المرور لا تفتح ملف المفاتيح المشفر.",
-    ),
-    "config.not_initialised": (
-        "{path} is not an e-Rial Desk data directory; run 'erial-desk init' first.",
-        "‏{path} ليس مجلد بيانات؛ شغّل 'erial-desk init' أولًا.",
-    ),
-    "config.already_initialised": (
-        "{path} already holds a terminal; its key is never replaced.",
-        "‏{path} يحتوي على محطة مسبقًا؛ لا يتم استبدال مفتاحها.",
-    ),
-    "config.key_missing": (
-        "The terminal's private key is not in the key store ({backend}).",
-        "المفتاح الخاص للمحطة غير موجود في مخزن المفاتيح ({backend}).",
-    ),
-    "config.invalid_setting": (
-        "Setting {name} is invalid: {reason}.",
-        "الإعداد {name} غير صالح: {reason}.",
-    ),
+    "config.already_initialised": N_("{path} already holds a terminal; its key is never replaced."),
+    "config.key_missing": N_("The terminal's private key is not in the key store ({backend})."),
+    "config.invalid_setting": N_("Setting {name} is invalid: {reason}."),
     # central
-    "central.unreachable": (
+    "central.unreachable": N_(
         "The central server cannot be reached. The counter keeps working; entries wait here and "
         "are sent when the network is back. If this lasts, check the network cable or Wi-Fi, "
-        "then call the municipality's IT team.",
-        "تعذر الاتصال بالخادم المركزي. يستمر العمل على المحطة؛ تُحفظ القيود هنا وتُرسل عند عودة "
-        "الشبكة. إذا استمر ذلك فتحقق من كابل الشبكة أو الواي فاي ثم اتصل بقسم تقنية المعلومات "
-        "بالبلدية.",
+        "then call the municipality's IT team."
     ),
-    "central.refused": (
+    "central.refused": N_(
         "The central server refused the request: {reason} If it happens again, call the "
-        "municipality's IT team.",
-        "رفض الخادم المركزي الطلب: {reason_ar} إذا تكرر ذلك فاتصل بقسم تقنية المعلومات بالبلدية.",
+        "municipality's IT team."
     ),
     # A sync answer that is not central's (e.g. a café's Wi-Fi sign-in page) or not understood.
-    "central.unexpected_answer": (
+    "central.unexpected_answer": N_(
         "Something other than the central server answered ({reason}); the network may need a "
         "sign-in in a web browser. The counter keeps working and retries; if this lasts, call "
-        "the municipality's IT team.",
-        "أجاب طرف غير الخادم المركزي ({reason})؛ قد تحتاج الشبكة إلى تسجيل الدخول من متصفح "
-        "الإنترنت. يستمر العمل على المحطة وتُعاد المحاولة؛ إذا استمر ذلك فاتصل بقسم تقنية "
-        "المعلومات بالبلدية.",
+        "the municipality's IT team."
     ),
-    "central.untrusted_certificate": (
+    "central.untrusted_certificate": N_(
         "The central server's certificate is not trusted. Check the ca_bundle setting in "
-        "settings.toml, or call the municipality's IT team.",
-        "شهادة الخادم المركزي غير موثوقة. تحقق من الإعداد ca_bundle في settings.toml أو اتصل "
-        "بقسم تقنية المعلومات بالبلدية.",
+        "settings.toml, or call the municipality's IT team."
     ),
-    "enrol.invalid_code": (
+    "enrol.invalid_code": N_(
         "This enrolment code is not valid or was already used. Ask the municipality's IT team "
-        "for a new code.",
-        "رمز التسجيل هذا غير صالح أو استُخدم مسبقًا. اطلب رمزًا جديدًا من قسم تقنية المعلومات "
-        "بالبلدية.",
+        "for a new code."
     ),
-    "sync.failed": (
+    "sync.failed": N_(
         "Synchronisation stopped on an unexpected problem; it is written to the desk's log file "
         "and the desk tries again. If this lasts, send the log file to the municipality's IT "
-        "team.",
-        "توقفت المزامنة بسبب مشكلة غير متوقعة؛ سُجلت في ملف سجل المحطة وستُعاد المحاولة. إذا "
-        "استمر ذلك فأرسل ملف السجل إلى قسم تقنية المعلومات بالبلدية.",
+        "team."
     ),
-    "reference.unsigned": (
+    "reference.unsigned": N_(
         "The {what} does not carry the central server's valid signature (it was changed after "
         "central signed it), so it is not used. Connect to the network and synchronise; if "
-        "this stays, call the municipality's IT team.",
-        "‏{what_ar}: لا تحمل توقيعًا صحيحًا من الخادم المركزي (تم تغييرها بعد توقيعها)، لذلك لا "
-        "تُستخدم. اتصل بالشبكة وزامن المحطة؛ إذا استمر ذلك فاتصل بقسم تقنية المعلومات بالبلدية.",
+        "this stays, call the municipality's IT team."
     ),
-    "sync.revoked": (
+    "sync.revoked": N_(
         "Central revoked this terminal's access. Its journal is kept; call the municipality's IT "
-        "team.",
-        "ألغى الخادم المركزي صلاحية هذه المحطة. السجل محفوظ؛ اتصل بقسم تقنية المعلومات بالبلدية.",
+        "team."
     ),
-    "sync.not_enrolled": (
-        "This terminal is not enrolled with central: run 'erial-desk enroll'.",
-        "هذه المحطة غير مسجلة لدى الخادم المركزي: شغّل 'erial-desk enroll'.",
+    "sync.not_enrolled": N_("This terminal is not enrolled with central: run 'erial-desk enroll'."),
+    "sync.wrong_office": N_(
+        "The enrolment code is for office {office}, but this terminal was set up for {mine}."
     ),
-    "sync.wrong_office": (
-        "The enrolment code is for office {office}, but this terminal was set up for {mine}.",
-        "رمز التسجيل للمكتب {office}، لكن هذه المحطة مُعدة للمكتب {mine}.",
+    "sync.never_synced": N_(
+        "Central cannot be reached and this terminal has never synchronised with it."
     ),
-    "sync.never_synced": (
-        "Central cannot be reached and this terminal has never synchronised with it.",
-        "تعذر الوصول إلى الخادم المركزي ولم تتم مزامنة هذه المحطة معه من قبل.",
-    ),
-    "offline.not_allowed": (
-        "Offline wallet payment refused: {rule}.",
-        "رُفض الدفع من المحفظة دون اتصال: {rule_ar}.",
-    ),
+    "offline.not_allowed": N_("Offline wallet payment refused: {rule}."),
     # the desk guards itself: key store, journal end, derived tables
-    "config.no_os_keyring": (
+    "config.no_os_keyring": N_(
         "This machine has no keyring service to keep the terminal's key ({backend} is not one)."
         " Use the encrypted key file instead: run 'erial-desk init --keyring encrypted-file' with"
         ' its passphrase in {variable} (or set keyring = "encrypted-file" in {settings}), or'
-        " install a keyring service.",
-        "لا توجد على هذا الجهاز خدمة مخزن مفاتيح لحفظ مفتاح المحطة ({backend} ليست منها)."
-        " استخدم ملف المفاتيح المشفر بدلًا منها: شغّل 'erial-desk init --keyring encrypted-file'"
-        ' مع عبارة المرور في {variable} (أو اضبط keyring = "encrypted-file" في {settings})،'
-        " أو ثبّت خدمة مخزن المفاتيح.",
+        " install a keyring service."
     ),
-    "config.key_mismatch": (
+    "config.key_mismatch": N_(
         "The private key in the key store ({backend}) is not the key of this terminal's journal."
         " Nothing was sent to central. Call the office's IT: the data directory or the key store"
-        " was replaced.",
-        "المفتاح الخاص في مخزن المفاتيح ({backend}) ليس مفتاح سجل هذه المحطة. لم يُرسل شيء إلى"
-        " الخادم المركزي. اتصل بقسم تقنية المعلومات في المكتب: تم استبدال مجلد البيانات أو مخزن"
-        " المفاتيح.",
+        " was replaced."
     ),
-    "journal.central_ahead": (
+    "journal.central_ahead": N_(
         "This desk has stopped taking money: central already holds entry {central_seq} from this"
         " terminal, but this desk's journal {found} (entries were lost here, after a crash or"
         " from a restored copy). Do not reinstall or re-enrol the terminal; call the"
-        " municipality's e-Rial support or the office's IT.",
-        "توقفت هذه المحطة عن قبول المبالغ: الخادم المركزي يحتفظ بالقيد {central_seq} من هذه"
-        " المحطة، لكن سجل المحطة {found_ar} (فُقدت قيود هنا بعد عطل أو من نسخة مستعادة). لا تعد"
-        " تثبيت المحطة ولا تسجيلها؛ اتصل بدعم الريال الإلكتروني في البلدية أو بقسم تقنية"
-        " المعلومات في المكتب.",
+        " municipality's e-Rial support or the office's IT."
     ),
-    "journal.behind_anchor": (
+    "journal.behind_anchor": N_(
         "This desk has stopped taking money: the key store records entry {anchor_seq} of this"
         " terminal's journal, but the journal {found} (entries were lost, after a crash or from"
-        " a restored copy). Call the municipality's e-Rial support or the office's IT.",
-        "توقفت هذه المحطة عن قبول المبالغ: مخزن المفاتيح يسجل القيد {anchor_seq} من سجل هذه"
-        " المحطة، لكن السجل {found_ar} (فُقدت قيود بعد عطل أو من نسخة مستعادة). اتصل بدعم"
-        " الريال الإلكتروني في البلدية أو بقسم تقنية المعلومات في المكتب.",
+        " a restored copy). Call the municipality's e-Rial support or the office's IT."
     ),
-    "shift.figures_differ": (
+    "shift.figures_differ": N_(
         "The shift's figures in the database differ from its journal ({figure}: journal {journal},"
         " database {database}). Nothing was recorded. Call the office's IT to run 'erial-desk"
-        " verify-journal' and then 'erial-desk rebuild'.",
-        "أرقام الوردية في قاعدة البيانات تختلف عن سجلها ({figure_ar}: السجل {journal_ar}، قاعدة"
-        " البيانات {database_ar}). لم يُسجل شيء. اتصل بقسم تقنية المعلومات في المكتب لتشغيل"
-        " 'erial-desk verify-journal' ثم 'erial-desk rebuild'.",
+        " verify-journal' and then 'erial-desk rebuild'."
     ),
-    "journal.unverified": (
+    "journal.unverified": N_(
         "The journal fails verification: {problem}. Nothing was rebuilt; call the office's IT"
-        " ('erial-desk verify-journal' lists what is wrong).",
-        "السجل لا يجتاز التحقق: {problem}. لم تتم إعادة البناء؛ اتصل بقسم تقنية المعلومات في"
-        " المكتب (الأمر 'erial-desk verify-journal' يبين الخلل).",
+        " ('erial-desk verify-journal' lists what is wrong)."
     ),
 }
 
 
-# Messages whose words depend on a number: code -> (parameter, English forms, Arabic forms),
-# each form keyed by its plural category (see ``plural_category``); the MESSAGES entry is the
-# form for a value that is not a number.
-PLURALS: dict[str, tuple[str, dict[str, str], dict[str, str]]] = {
+# Messages whose words depend on a count: code -> (parameter, singular and plural sentences).
+# The MESSAGES sentence is for a parameter that is not a count (the count is unknown).
+PLURALS: dict[str, tuple[str, tuple[str, str]]] = {
     "login.failed": (
         "left",
-        {
-            "one": "Wrong operator or PIN. 1 attempt left.",
-            "other": "Wrong operator or PIN. {left} attempts left.",
-        },
-        {
-            "zero": "اسم المشغل أو الرقم السري غير صحيح. لم تبقَ أي محاولة.",
-            "one": "اسم المشغل أو الرقم السري غير صحيح. بقيت محاولة واحدة.",
-            "two": "اسم المشغل أو الرقم السري غير صحيح. بقيت محاولتان.",
-            "few": "اسم المشغل أو الرقم السري غير صحيح. بقيت {left} محاولات.",
-            "other": "اسم المشغل أو الرقم السري غير صحيح. بقيت {left} محاولة.",
-        },
+        Nn_(
+            "Wrong operator or PIN. {count} attempt left.",
+            "Wrong operator or PIN. {count} attempts left.",
+        ),
     ),
     "wallet.wrong_pin": (
         "left",
-        {
-            "one": "Wrong wallet PIN. 1 attempt left.",
-            "other": "Wrong wallet PIN. {left} attempts left.",
-        },
-        {
-            "zero": "الرقم السري للمحفظة غير صحيح. لم تبقَ أي محاولة.",
-            "one": "الرقم السري للمحفظة غير صحيح. بقيت محاولة واحدة.",
-            "two": "الرقم السري للمحفظة غير صحيح. بقيت محاولتان.",
-            "few": "الرقم السري للمحفظة غير صحيح. بقيت {left} محاولات.",
-            "other": "الرقم السري للمحفظة غير صحيح. بقيت {left} محاولة.",
-        },
+        Nn_("Wrong wallet PIN. {count} attempt left.", "Wrong wallet PIN. {count} attempts left."),
     ),
 }
 
 
-def plural_category(lang: str, count: int) -> str:
-    """CLDR plural category of ``count``: English one/other; Arabic zero, one, two, few (3-10),
-    many (11-99) and other, the last three read with the forms given (many as other)."""
-    if lang != "ar":
-        return "one" if count == 1 else "other"
-    if count in (0, 1, 2):
-        return ("zero", "one", "two")[count]
-    return "few" if 3 <= count % 100 <= 10 else "other"
-
-
-def _template(code: str, lang: str, params: dict[str, Any]) -> str:
-    english, arabic = MESSAGES[code]
+def error_message(code: str, lang: str, params: dict[str, Any]) -> str:
+    """The sentence of error ``code`` in ``lang`` (English for a language the desk does not
+    speak), its parameters filled: the one rendering of an error, at the desk and at central."""
+    lang = lang if lang in LANGUAGES else "en"
     if code in PLURALS:
-        name, forms_en, forms_ar = PLURALS[code]
+        name, (singular, plural_form) = PLURALS[code]
         value = str(params.get(name, ""))
         if value.isdigit():
-            forms = forms_ar if lang == "ar" else forms_en
-            return forms.get(plural_category(lang, int(value)), forms["other"])
-    return arabic if lang == "ar" else english
+            return plural(lang, singular, plural_form, int(value), **params)
+    return text(lang, MESSAGES[code], **params)
 
 
 class DeskError(Exception):
@@ -428,15 +235,7 @@ class DeskError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
-        template = _template(self.code, lang, self.params)
-        values = dict(self.params)
-        # Arabic templates may name an *_ar variant; fall back to the plain value.
-        for key, value in self.params.items():
-            values.setdefault(f"{key}_ar", value)
-        try:
-            return template.format(**values)
-        except (KeyError, IndexError):
-            return template
+        return error_message(self.code, lang, self.params)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.code, self.params))

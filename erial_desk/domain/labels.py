@@ -10,7 +10,7 @@ from .entries import EntryType
 from .policy import PaymentMethod
 from .words import N_, text
 
-ENTRY_LABELS: dict[EntryType, str] = {
+ENTRY_LABELS: dict[str, str] = {  # keyed by EntryType, found by its value too
     EntryType.SHIFT_OPENED: N_("Shift opened"),
     EntryType.CASH_DROP: N_("Cash drop to the safe"),
     EntryType.SHIFT_CLOSED: N_("Shift closed"),
@@ -22,7 +22,7 @@ ENTRY_LABELS: dict[EntryType, str] = {
     EntryType.RECEIPT_REPRINTED: N_("Receipt reprinted"),
 }
 
-METHOD_LABELS: dict[PaymentMethod, str] = {
+METHOD_LABELS: dict[str, str] = {  # keyed by PaymentMethod, found by its value too
     PaymentMethod.WALLET: N_("e-Rial wallet"),
     PaymentMethod.CASH: N_("Cash"),
     PaymentMethod.OFFICE_WALLET: N_("Office wallet"),
@@ -30,8 +30,34 @@ METHOD_LABELS: dict[PaymentMethod, str] = {
 
 
 def entry_label(entry_type: str, language: str) -> str:
-    return text(language, ENTRY_LABELS[EntryType(entry_type)])
+    """An entry type's name; a type this version does not know is shown as it is."""
+    sentence = ENTRY_LABELS.get(entry_type)
+    return entry_type if sentence is None else text(language, sentence)
 
 
 def method_label(method: str, language: str) -> str:
-    return text(language, METHOD_LABELS[PaymentMethod(method)])
+    """A payment method's name; a method this version does not know is shown as it is."""
+    sentence = METHOD_LABELS.get(method)
+    return method if sentence is None else text(language, sentence)
+
+
+# Movements central's ledger keeps on a wallet besides the desks' entries (a statement's lines):
+# the desk's kinds keep the desk's names.
+TRANSFER_LABELS: dict[str, str] = {
+    "top_up": ENTRY_LABELS[EntryType.TOP_UP],
+    "bank_top_up": N_("Online top-up (bank)"),
+    "bill": ENTRY_LABELS[EntryType.BILL_PAID],
+    "charge": N_("Service charge"),
+    "reversal": N_("Reversal"),
+}
+VOID_OF = N_("Void: {name}")
+
+
+def transfer_label(kind: str, language: str) -> str:
+    """A ledger movement's name; a kind this version does not know is shown as it is."""
+    return text(language, TRANSFER_LABELS[kind]) if kind in TRANSFER_LABELS else kind
+
+
+def void_label(name: str, language: str) -> str:
+    """``Void: Parking fine``: what a void cancelled, ``name`` already in ``language``."""
+    return text(language, VOID_OF, name=name)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from .errors import PolicyError
 from .money import check_amount, format_amount
 from .policy import Policy
+from .words import N_, text
 
 
 @dataclass(frozen=True)
@@ -27,32 +28,27 @@ def check_offline_debit(policy: Policy, amount: int, wallet: OfflineWalletState)
     check_amount(amount)
     if amount > policy.offline_transaction_cap:
         _refuse(
-            "over the offline limit per payment of "
-            + format_amount(policy.offline_transaction_cap),
-            "يتجاوز حد الدفعة الواحدة دون اتصال "
-            + format_amount(policy.offline_transaction_cap, "ar"),
+            N_("over the offline limit per payment of {limit}"),
+            policy.offline_transaction_cap,
         )
     if wallet.offline_today + amount > policy.offline_daily_cap_per_wallet:
         _refuse(
-            "over the daily offline limit of this wallet, "
-            + format_amount(policy.offline_daily_cap_per_wallet),
-            "يتجاوز الحد اليومي دون اتصال لهذه المحفظة "
-            + format_amount(policy.offline_daily_cap_per_wallet, "ar"),
+            N_("over the daily offline limit of this wallet, {limit}"),
+            policy.offline_daily_cap_per_wallet,
         )
     if wallet.known_balance is None or wallet.balance_age_hours is None:
-        _refuse(
-            "the wallet's balance is not known at this desk", "رصيد المحفظة غير معروف في هذا المكتب"
-        )
+        _refuse(N_("the wallet's balance is not known at this desk"))
     assert wallet.known_balance is not None and wallet.balance_age_hours is not None
     if wallet.balance_age_hours > policy.offline_balance_max_age_hours:
-        _refuse("the last known balance is too old", "آخر رصيد معروف قديم جدًا")
+        _refuse(N_("the last known balance is too old"))
     available = wallet.known_balance - wallet.pending_debits
     if amount > available:
-        _refuse(
-            "the last known balance allows " + format_amount(max(available, 0)),
-            "آخر رصيد معروف يسمح بـ " + format_amount(max(available, 0), "ar"),
-        )
+        _refuse(N_("the last known balance allows {limit}"), max(available, 0))
 
 
-def _refuse(rule_en: str, rule_ar: str) -> None:
-    raise PolicyError("offline.not_allowed", rule=rule_en, rule_ar=rule_ar)
+def _refuse(rule: str, limit: int = 0) -> None:
+    """Refuse, naming the broken ``rule`` (a catalogue sentence) in both languages."""
+    words = {"limit": format_amount(limit), "limit_ar": format_amount(limit, "ar")}
+    raise PolicyError(
+        "offline.not_allowed", rule=text("en", rule, **words), rule_ar=text("ar", rule, **words)
+    )

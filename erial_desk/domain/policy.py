@@ -12,6 +12,7 @@ from typing import Any
 
 from .errors import PolicyError
 from .money import BAISA_PER_RIAL
+from .words import N_, text
 
 
 class OfficeType(StrEnum):
@@ -40,28 +41,29 @@ class Action(StrEnum):
     APPROVE = "approve"
 
 
-ACTION_NAMES: dict[Action, tuple[str, str]] = {
-    Action.REGISTER_SUBSCRIBER: ("register subscribers", "تسجيل المشتركين"),
-    Action.UPDATE_SUBSCRIBER: ("update subscribers", "تعديل بيانات المشتركين"),
-    Action.TOP_UP: ("take cash top-ups", "شحن الرصيد نقدًا"),
-    Action.PAY_FROM_WALLET: ("pay from a wallet", "الدفع من المحفظة"),
-    Action.PAY_CASH: ("take cash for a bill", "تحصيل الفواتير نقدًا"),
-    Action.PAY_FROM_OFFICE_WALLET: ("pay from the office wallet", "الدفع من محفظة المكتب"),
-    Action.INQUIRE: ("make inquiries", "الاستعلام"),
-    Action.VOID: ("void transactions", "إلغاء المعاملات"),
-    Action.CASH_DROP: ("record cash drops", "تسجيل إيداع النقد"),
-    Action.OPEN_SHIFT: ("open a shift", "فتح المناوبة"),
-    Action.CLOSE_SHIFT: ("close a shift", "إغلاق المناوبة"),
-    Action.APPROVE: ("approve", "الموافقة"),
+# English names, in the words catalogue; the Arabic is looked up where a refusal is made.
+ACTION_NAMES: dict[Action, str] = {
+    Action.REGISTER_SUBSCRIBER: N_("register subscribers"),
+    Action.UPDATE_SUBSCRIBER: N_("update subscribers"),
+    Action.TOP_UP: N_("take cash top-ups"),
+    Action.PAY_FROM_WALLET: N_("pay from a wallet"),
+    Action.PAY_CASH: N_("take cash for a bill"),
+    Action.PAY_FROM_OFFICE_WALLET: N_("pay from the office wallet"),
+    Action.INQUIRE: N_("make inquiries"),
+    Action.VOID: N_("void transactions"),
+    Action.CASH_DROP: N_("record cash drops"),
+    Action.OPEN_SHIFT: N_("open a shift"),
+    Action.CLOSE_SHIFT: N_("close a shift"),
+    Action.APPROVE: N_("approve"),
 }
-OFFICE_TYPE_NAMES = {
-    OfficeType.INTERNAL: ("internal", "داخلي"),
-    OfficeType.EXTERNAL: ("external", "خارجي"),
+OFFICE_TYPE_NAMES: dict[OfficeType, str] = {
+    OfficeType.INTERNAL: N_("internal"),
+    OfficeType.EXTERNAL: N_("external"),
 }
-ROLE_NAMES = {
-    Role.CLERK: ("clerk", "موظف"),
-    Role.OPERATOR: ("operator", "مشغل"),
-    Role.SUPERVISOR: ("supervisor", "مشرف"),
+ROLE_NAMES: dict[Role, str] = {
+    Role.CLERK: N_("clerk"),
+    Role.OPERATOR: N_("operator"),
+    Role.SUPERVISOR: N_("supervisor"),
 }
 
 
@@ -187,8 +189,10 @@ class Office:
 
 def check_allowed(policy: Policy, office: Office, role: Role, action: Action) -> None:
     """Raise ``PolicyError`` when the office type or the operator's role forbids ``action``."""
-    name_en, name_ar = ACTION_NAMES[action]
-    type_en, type_ar = OFFICE_TYPE_NAMES[office.office_type]
+    name_en = ACTION_NAMES[action]
+    name_ar = text("ar", name_en)
+    type_en = OFFICE_TYPE_NAMES[office.office_type]
+    type_ar = text("ar", type_en)
     if office.office_type not in policy.permissions.get(action, frozenset()):
         raise PolicyError(
             "policy.not_allowed",
@@ -207,7 +211,8 @@ def check_allowed(policy: Policy, office: Office, role: Role, action: Action) ->
             action_ar=name_ar,
         )
     if role not in policy.roles.get(action, frozenset()):
-        role_en, role_ar = ROLE_NAMES[role]
+        role_en = ROLE_NAMES[role]
+        role_ar = text("ar", role_en)
         raise PolicyError(
             "role.not_allowed", role=role_en, role_ar=role_ar, action=name_en, action_ar=name_ar
         )

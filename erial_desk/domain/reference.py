@@ -18,16 +18,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .canonical import canonical_bytes
 from .errors import IntegrityError, ValidationError
+from .words import N_, text
 
 SIGNED_KINDS = ("office", "policy", "catalogue", "operator", "sealing_key")
 
 # What each kind is called in the refusal a person reads.
 _NAMES = {
-    "office": ("office record", "بيانات المكتب"),
-    "policy": ("policy (limits and rules)", "السياسة (الحدود والقواعد)"),
-    "catalogue": ("fee catalogue", "قائمة الرسوم"),
-    "operator": ("operator list", "قائمة المشغلين"),
-    "sealing_key": ("central key for customer PINs", "مفتاح الخادم المركزي لأرقام العملاء السرية"),
+    "office": N_("office record"),
+    "policy": N_("policy (limits and rules)"),
+    "catalogue": N_("fee catalogue"),
+    "operator": N_("operator list"),
+    "sealing_key": N_("central key for customer PINs"),
 }
 
 
@@ -76,5 +77,5 @@ def reference_signature_ok(public_key: bytes, kind: str, data: Any, signature: s
 def check_reference(public_key: bytes | None, kind: str, data: Any, signature: str | None) -> None:
     """Refuse ``data`` unless central's pinned key signed it as ``kind``."""
     if public_key is None or not reference_signature_ok(public_key, kind, data, signature):
-        what, what_ar = _NAMES[kind]
-        raise IntegrityError("reference.unsigned", what=what, what_ar=what_ar)
+        what = _NAMES[kind]
+        raise IntegrityError("reference.unsigned", what=what, what_ar=text("ar", what))

@@ -88,5 +88,10 @@ def N_(message: str) -> str:  # noqa: N802 - the name extraction tools look for
     return message
 
 
+def Nn_(singular: str, plural_form: str) -> tuple[str, str]:  # noqa: N802 - as N_
+    """Marks a sentence about a count (singular and plural) where it is defined."""
+    return singular, plural_form
+
+
 def _is_rtl(value: str) -> bool:
     return any("\u0590" <= ch <= "\u08ff" or "\ufb1d" <= ch <= "\ufefc" for ch in value)

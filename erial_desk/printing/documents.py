@@ -100,7 +100,7 @@ def top_up_receipt(env: dict[str, Any], ctx: Context) -> Document:
     if ctx.subscriber is not None:
         body.append(Field(t.SUBSCRIBER, ctx.subscriber))
     body += [Rule(), Field(t.TOP_UP_AMOUNT, amount=p.amount, strong=True)]
-    body.append(Field(t.METHOD, t.METHODS["cash"]))
+    body.append(Field(t.METHOD, t.method_name("cash")))
     if ctx.balance_after is not None:
         body.append(Field(t.BALANCE_AFTER, amount=ctx.balance_after))
     body += _status(ctx)
@@ -125,7 +125,7 @@ def bill_receipt(env: dict[str, Any], ctx: Context) -> Document:
         Field(t.SERVICE_CHARGE, amount=p.service_charge),
         Field(t.TOTAL, amount=p.amount + p.service_charge, strong=True),
         Rule(),
-        Field(t.METHOD, t.METHODS.get(p.method, Bi.same(p.method))),
+        Field(t.METHOD, t.method_name(p.method)),
     ]
     if p.balance_after is not None:
         body.append(Field(t.BALANCE_AFTER, amount=p.balance_after))
@@ -172,10 +172,10 @@ def void_slip(env: dict[str, Any], ctx: Context) -> Document:
     if voided is not None:
         body += [
             Field(t.VOIDED_RECEIPT, Bi.same(voided.receipt)),
-            Field(t.VOIDED_TYPE, t.ENTRY_NAMES.get(voided.entry_type, Bi.same(voided.entry_type))),
+            Field(t.VOIDED_TYPE, t.entry_name(voided.entry_type)),
         ]
         if voided.method:
-            body.append(Field(t.METHOD, t.METHODS.get(voided.method, Bi.same(voided.method))))
+            body.append(Field(t.METHOD, t.method_name(voided.method)))
         body.append(Field(t.REFUND, amount=voided.amount + voided.service_charge, strong=True))
         # Cash goes back to the customer from the drawer for a cash top-up or cash payment.
         cash = voided.entry_type == "top_up" or voided.method == "cash"
@@ -197,7 +197,7 @@ def _shift_body(figures: ShiftFigures, ctx: Context) -> list[Block]:
         Field(t.count_label(t.TOP_UPS, figures.top_ups.count), amount=figures.top_ups.amount),
     ]
     for method, totals in sorted(figures.bills.items()):
-        name = t.METHODS.get(method, Bi.same(method))
+        name = t.method_name(method)
         label = Bi(f"{t.BILLS_BY.ar} - {name.ar}", f"{t.BILLS_BY.en} - {name.en}")
         body.append(Field(t.count_label(label, totals.count), amount=totals.amount))
         if totals.service_charge:
@@ -250,10 +250,10 @@ def _shift_table(figures: ShiftFigures) -> Table:
 
 
 def _entry_description(entry_type: str, method: str | None, ref: str | None, voided: bool) -> Bi:
-    name = t.ENTRY_NAMES.get(entry_type, Bi.same(entry_type))
+    name = t.entry_name(entry_type)
     ar, en = name.ar, name.en
     if method and entry_type in ("bill_paid", "void"):
-        m = t.METHODS.get(method, Bi.same(method))
+        m = t.method_name(method)
         ar, en = f"{ar} - {m.ar}", f"{en} - {m.en}"
     if ref:
         ar, en = f"{ar} {ref}", f"{en} {ref}"
@@ -341,7 +341,7 @@ def statement(
                 Column(t.RECEIPT_NO, weight=3),
                 Column(t.DESCRIPTION, weight=5, compact="main"),
                 Column(t.STATUS, weight=3),
-                Column(Bi("المبلغ", "Amount"), amount=True, weight=3, compact="main"),
+                Column(t.AMOUNT, amount=True, weight=3, compact="main"),
             ),
             rows=tuple(rows),
         )

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from erial_desk.domain.words import N_, text
+
 
 class DocumentKind(StrEnum):
     TOP_UP = "top_up"
@@ -54,9 +56,14 @@ class Bi:
         return cls(text, text)
 
 
-MUNICIPALITY = Bi("بلدية مسقط", "Muscat Municipality")
-SYSTEM = Bi("الريال الإلكتروني", "e-Rial")
-COPY_MARK = Bi("نسخة", "COPY")
+def bi(sentence: str) -> Bi:
+    """A sentence of the words catalogue in both languages (``sentence`` is its English)."""
+    return Bi(text("ar", sentence), text("en", sentence))
+
+
+MUNICIPALITY = bi(N_("Muscat Municipality"))
+SYSTEM = bi(N_("e-Rial"))
+COPY_MARK = bi(N_("COPY"))
 
 
 @dataclass(frozen=True)
@@ -112,7 +119,7 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Cell, ...], ...]
     on_thermal: bool = True
-    empty: Bi = Bi("لا توجد حركات", "No transactions")
+    empty: Bi = bi(N_("No transactions"))
 
 
 Block = Field | Heading | Note | Rule | Qr | Table

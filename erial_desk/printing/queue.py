@@ -11,8 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from erial_desk.domain.words import N_
+
 from .connections import Output, PrintError
-from .model import Bi, Document
+from .model import Bi, Document, bi
 
 
 class JobState(StrEnum):
@@ -23,28 +25,16 @@ class JobState(StrEnum):
 
 
 PRINT_ERRORS: dict[str, Bi] = {
-    "print.unavailable": Bi(
-        "تعذرت الطباعة: الطابعة غير متصلة أو مطفأة أو نفد منها الورق. الإيصال محفوظ في قائمة"
-        " الطباعة.",
-        "Could not print: the printer is off, disconnected or out of paper. The receipt waits"
-        " in the print queue.",
+    "print.unavailable": bi(
+        N_(
+            "Could not print: the printer is off, disconnected or out of paper. The receipt waits"
+            " in the print queue."
+        )
     ),
-    "print.config": Bi(
-        "إعدادات الطابعة غير صحيحة. الإيصال محفوظ في قائمة الطباعة.",
-        "The printer settings are wrong. The receipt waits in the print queue.",
-    ),
-    "print.render": Bi(
-        "تعذر تجهيز الإيصال للطابعة.",
-        "The receipt could not be prepared for the printer.",
-    ),
-    "print.source": Bi(
-        "تعذر إعداد المستند من السجل.",
-        "The document could not be made from the journal.",
-    ),
-    "print.interrupted": Bi(
-        "توقفت الطباعة قبل اكتمالها. أعد المحاولة.",
-        "Printing stopped before it finished. Try again.",
-    ),
+    "print.config": bi(N_("The printer settings are wrong. The receipt waits in the print queue.")),
+    "print.render": bi(N_("The receipt could not be prepared for the printer.")),
+    "print.source": bi(N_("The document could not be made from the journal.")),
+    "print.interrupted": bi(N_("Printing stopped before it finished. Try again.")),
 }
 
 

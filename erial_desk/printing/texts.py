@@ -1,13 +1,19 @@
-"""The words printed on receipts and documents, in Arabic and English, in one place."""
+"""The words printed on receipts and documents, in Arabic and English.
+
+Each is a sentence of the words catalogue (its English marked ``N_``, its Arabic in the Arabic
+catalogue); entry types and payment methods are named by ``domain.labels``, as everywhere else.
+"""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+from erial_desk.domain.labels import entry_label, method_label
 from erial_desk.domain.money import format_amount
+from erial_desk.domain.words import N_
 
-from .model import Bi
+from .model import Bi, bi
 
 # Oman keeps UTC+4 all year (no daylight saving): a fixed offset needs no time-zone database,
 # which a Windows desk may lack.
@@ -29,132 +35,123 @@ def local_time(at: str | None = None) -> str:
 
 
 # --- header ---------------------------------------------------------------------------------
-RECEIPT_NO = Bi("رقم الإيصال", "Receipt no.")
-DATE_TIME = Bi("التاريخ", "Date")
-PRINTED_AT = Bi("وقت الطباعة", "Printed at")
-OFFICE = Bi("المكتب", "Office")
-TERMINAL = Bi("المحطة", "Terminal")
-OPERATOR = Bi("الموظف", "Operator")
-SHIFT = Bi("المناوبة", "Shift")
-REPRINTED = Bi("أعيدت طباعته", "Reprinted")
+RECEIPT_NO = bi(N_("Receipt no."))
+DATE_TIME = bi(N_("Date"))
+PRINTED_AT = bi(N_("Printed at"))
+OFFICE = bi(N_("Office"))
+TERMINAL = bi(N_("Terminal"))
+OPERATOR = bi(N_("Operator"))
+SHIFT = bi(N_("Shift"))
+REPRINTED = bi(N_("Reprinted"))
 
 # --- titles ---------------------------------------------------------------------------------
-TITLE_TOP_UP = Bi("إيصال شحن رصيد", "Top-up receipt")
-TITLE_BILL = Bi("إيصال سداد فاتورة", "Bill payment receipt")
-TITLE_WELCOME = Bi("أهلًا بكم في الريال الإلكتروني", "Welcome to e-Rial")
-TITLE_VOID = Bi("إشعار إلغاء معاملة", "Void slip")
-TITLE_STATEMENT = Bi("كشف حساب مشترك", "Subscriber statement")
-TITLE_PERMIT = Bi("متابعة طلب رخصة بناء", "Building permit tracking")
-TITLE_X = Bi("تقرير منتصف المناوبة (X)", "Mid-shift report (X)")
-TITLE_Z = Bi("تقرير إغلاق المناوبة (Z)", "Shift close report (Z)")
-TITLE_SHIFT = Bi("تقرير معاملات المناوبة", "Shift transactions report")
-TITLE_TEST = Bi("صفحة اختبار الطابعة", "Printer test page")
+TITLE_TOP_UP = bi(N_("Top-up receipt"))
+TITLE_BILL = bi(N_("Bill payment receipt"))
+TITLE_WELCOME = bi(N_("Welcome to e-Rial"))
+TITLE_VOID = bi(N_("Void slip"))
+TITLE_STATEMENT = bi(N_("Subscriber statement"))
+TITLE_PERMIT = bi(N_("Building permit tracking"))
+TITLE_X = bi(N_("Mid-shift report (X)"))
+TITLE_Z = bi(N_("Shift close report (Z)"))
+TITLE_SHIFT = bi(N_("Shift transactions report"))
+TITLE_TEST = bi(N_("Printer test page"))
 
 # --- fields ---------------------------------------------------------------------------------
-ACCOUNT = Bi("رقم الحساب", "Account no.")
-SUBSCRIBER = Bi("المشترك", "Subscriber")
-KIND = Bi("نوع الاشتراك", "Subscriber type")
-CIVIL_NUMBER = Bi("الرقم المدني", "Civil number")
-CR_NUMBER = Bi("السجل التجاري", "CR number")
-AUTHORISED_PERSON = Bi("المفوض بالتوقيع", "Authorised person")
-MOBILE = Bi("الهاتف النقال", "Mobile")
-EMAIL = Bi("البريد الإلكتروني", "E-mail")
-TOP_UP_AMOUNT = Bi("مبلغ الشحن", "Top-up amount")
-BALANCE_AFTER = Bi("الرصيد بعد العملية", "Balance after")
-BALANCE_KNOWN = Bi("الرصيد المعروف", "Known balance")
-BILL = Bi("الفاتورة", "Bill")
-REFERENCE = Bi("المرجع", "Reference")
-BILL_AMOUNT = Bi("مبلغ الفاتورة", "Bill amount")
-SERVICE_CHARGE = Bi("رسوم الخدمة", "Service charge")
-TOTAL = Bi("الإجمالي", "Total")
-METHOD = Bi("طريقة الدفع", "Payment method")
-STATUS = Bi("الحالة", "Status")
-AUTHORISATION = Bi("رقم التفويض", "Authorisation")
-VOIDED_RECEIPT = Bi("الإيصال الملغى", "Voided receipt")
-VOIDED_TYPE = Bi("نوع المعاملة", "Transaction")
-REFUND = Bi("المبلغ المسترد", "Amount reversed")
-REASON = Bi("السبب", "Reason")
-APPROVED_BY = Bi("بموافقة", "Approved by")
-APPLICATION = Bi("رقم الطلب", "Application no.")
-STAGE = Bi("مرحلة الطلب", "Stage")
-FEE = Bi("الرسوم", "Fee")
-FEE_STATUS = Bi("حالة الرسوم", "Fee status")
-DESCRIPTION = Bi("البيان", "Description")
+ACCOUNT = bi(N_("Account no."))
+SUBSCRIBER = bi(N_("Subscriber"))
+KIND = bi(N_("Subscriber type"))
+CIVIL_NUMBER = bi(N_("Civil number"))
+CR_NUMBER = bi(N_("CR number"))
+AUTHORISED_PERSON = bi(N_("Authorised person"))
+MOBILE = bi(N_("Mobile"))
+EMAIL = bi(N_("E-mail"))
+TOP_UP_AMOUNT = bi(N_("Top-up amount"))
+BALANCE_AFTER = bi(N_("Balance after"))
+BALANCE_KNOWN = bi(N_("Known balance"))
+BILL = bi(N_("Bill"))
+REFERENCE = bi(N_("Reference"))
+BILL_AMOUNT = bi(N_("Bill amount"))
+SERVICE_CHARGE = bi(N_("Service charge"))
+TOTAL = bi(N_("Total"))
+METHOD = bi(N_("Payment method"))
+STATUS = bi(N_("Status"))
+AUTHORISATION = bi(N_("Authorisation"))
+VOIDED_RECEIPT = bi(N_("Voided receipt"))
+VOIDED_TYPE = bi(N_("Transaction"))
+REFUND = bi(N_("Amount reversed"))
+REASON = bi(N_("Reason"))
+APPROVED_BY = bi(N_("Approved by"))
+APPLICATION = bi(N_("Application no."))
+STAGE = bi(N_("Stage"))
+FEE = bi(N_("Fee"))
+FEE_STATUS = bi(N_("Fee status"))
+DESCRIPTION = bi(N_("Description"))
+AMOUNT = bi(N_("Amount"))
 
-METHODS: dict[str, Bi] = {
-    "cash": Bi("نقدًا", "Cash"),
-    "wallet": Bi("محفظة الريال الإلكتروني", "e-Rial wallet"),
-    "office_wallet": Bi("محفظة المكتب", "Office wallet"),
-}
+
+def entry_name(entry_type: str) -> Bi:
+    """An entry type as a receipt names it (``domain.labels``)."""
+    return Bi(entry_label(entry_type, "ar"), entry_label(entry_type, "en"))
+
+
+def method_name(method: str) -> Bi:
+    """A payment method as a receipt names it (``domain.labels``)."""
+    return Bi(method_label(method, "ar"), method_label(method, "en"))
+
+
 SYNC_STATUSES: dict[str, Bi] = {
-    "confirmed": Bi("مؤكدة من النظام المركزي", "Confirmed by central"),
-    "pending": Bi("بانتظار المزامنة", "Pending sync"),
+    "confirmed": bi(N_("Confirmed by central")),
+    "pending": bi(N_("Pending sync")),
 }
 SUBSCRIBER_KINDS: dict[str, Bi] = {
-    "individual": Bi("فرد", "Individual"),
-    "company": Bi("شركة", "Company"),
-}
-ENTRY_NAMES: dict[str, Bi] = {
-    "top_up": Bi("شحن رصيد", "Top-up"),
-    "bill_paid": Bi("سداد فاتورة", "Bill payment"),
-    "void": Bi("إلغاء", "Void"),
-    "cash_drop": Bi("إيداع نقدي", "Cash drop"),
+    "individual": bi(N_("Individual")),
+    "company": bi(N_("Company")),
 }
 BILL_STATUSES: dict[str, Bi] = {
-    "open": Bi("مستحقة", "Due"),
-    "paid": Bi("مدفوعة", "Paid"),
+    "open": bi(N_("Due")),
+    "paid": bi(N_("Paid")),
 }
 
 # --- QR captions and notes ------------------------------------------------------------------
-QR_VERIFY = Bi("امسح الرمز للتحقق من الإيصال", "Scan to verify this receipt")
-QR_ACCOUNT = Bi("رمز رقم حسابك", "Your account number")
-QR_APPLICATION = Bi("رمز رقم الطلب", "Application number")
-QR_TEST = Bi("رمز تجريبي: عنوان التحقق من الإيصالات", "Test code: the receipt verification address")
-WELCOME_NOTE = Bi(
-    "احتفظ برقم حسابك. لا تُطلع أحدًا على رقمك السري، ولا حتى موظفي البلدية.",
-    "Keep your account number. Never tell anyone your PIN, not even municipal staff.",
+QR_VERIFY = bi(N_("Scan to verify this receipt"))
+QR_ACCOUNT = bi(N_("Your account number"))
+QR_APPLICATION = bi(N_("Application number"))
+QR_TEST = bi(N_("Test code: the receipt verification address"))
+WELCOME_NOTE = bi(
+    N_("Keep your account number. Never tell anyone your PIN, not even municipal staff.")
 )
-PERMIT_NOTE = Bi(
-    "تابع طلبك في أي مكتب خدمات بهذا الرقم.",
-    "Follow your application at any service office with this number.",
-)
-STATEMENT_NOTE = Bi(
-    "المعاملات المسجلة على هذه المحطة. الكشف الكامل متاح لدى النظام المركزي.",
-    "Transactions recorded at this terminal. Central holds the full statement.",
-)
-VOIDED_MARK = Bi("ملغاة", "voided")
-THANKS = Bi("شكرًا لكم", "Thank you")
+PERMIT_NOTE = bi(N_("Follow your application at any service office with this number."))
+STATEMENT_NOTE = bi(N_("Transactions recorded at this terminal. Central holds the full statement."))
+VOIDED_MARK = bi(N_("voided"))
+THANKS = bi(N_("Thank you"))
 
 # --- shift reports --------------------------------------------------------------------------
-OPENED = Bi("فتح المناوبة", "Opened")
-CLOSED = Bi("إغلاق المناوبة", "Closed")
-FLOAT = Bi("الرصيد الافتتاحي", "Opening float")
-TOTALS = Bi("الإجماليات", "Totals")
-TOP_UPS = Bi("الشحن", "Top-ups")
-BILLS_BY = Bi("سداد الفواتير", "Bill payments")
-CHARGES = Bi("رسوم الخدمة", "Service charges")
-CASH_DROPS = Bi("الإيداعات النقدية", "Cash drops")
-VOIDS = Bi("الإلغاءات", "Voids")
-EXPECTED_CASH = Bi("النقد المتوقع في الدرج", "Expected cash in drawer")
-COUNTED = Bi("النقد المعدود", "Counted cash")
-VARIANCE = Bi("الفرق", "Variance")
-DRAWER_COUNT = Bi("عد الدرج", "Drawer count")
-TRANSACTIONS = Bi("المعاملات", "Transactions")
-TIME = Bi("الوقت", "Time")
-TYPE = Bi("النوع", "Type")
+OPENED = bi(N_("Opened"))
+CLOSED = bi(N_("Closed"))
+FLOAT = bi(N_("Opening float"))
+TOTALS = bi(N_("Totals"))
+TOP_UPS = bi(N_("Top-ups"))
+BILLS_BY = bi(N_("Bill payments"))
+CHARGES = bi(N_("Service charges"))
+CASH_DROPS = bi(N_("Cash drops"))
+VOIDS = bi(N_("Voids"))
+EXPECTED_CASH = bi(N_("Expected cash in drawer"))
+COUNTED = bi(N_("Counted cash"))
+VARIANCE = bi(N_("Variance"))
+DRAWER_COUNT = bi(N_("Drawer count"))
+TRANSACTIONS = bi(N_("Transactions"))
+TIME = bi(N_("Time"))
+TYPE = bi(N_("Type"))
 
 # --- test page ------------------------------------------------------------------------------
-CONNECTION = Bi("الاتصال", "Connection")
-TARGET = Bi("الوجهة", "Target")
-PROFILE = Bi("طراز الطابعة", "Printer profile")
-WIDTH = Bi("العرض", "Width")
-CUTTER = Bi("القاطع", "Cutter")
-LANGUAGE = Bi("لغة الواجهة", "Interface language")
-SAMPLE = Bi(
-    "هذا نص عربي للتأكد من اتصال الحروف واتجاه الكتابة من اليمين إلى اليسار.",
-    "This English line checks the Latin letters and the digits 0123456789.",
-)
-YES_NO = {True: Bi("نعم", "yes"), False: Bi("لا", "no")}
+CONNECTION = bi(N_("Connection"))
+TARGET = bi(N_("Target"))
+PROFILE = bi(N_("Printer profile"))
+WIDTH = bi(N_("Width"))
+CUTTER = bi(N_("Cutter"))
+LANGUAGE = bi(N_("Interface language"))
+SAMPLE = bi(N_("This English line checks the Latin letters and the digits 0123456789."))
+YES_NO = {True: bi(N_("yes")), False: bi(N_("no"))}
 
 
 def count_label(label: Bi, count: int) -> Bi:

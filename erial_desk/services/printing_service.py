@@ -24,9 +24,10 @@ from erial_desk.domain.canonical import parse
 from erial_desk.domain.central import Bill
 from erial_desk.domain.entries import EntryType, Payload, TopUp, receipt_number, terminal_code
 from erial_desk.domain.errors import NotFoundError, StateError
+from erial_desk.domain.labels import void_label
 from erial_desk.domain.policy import Action, BillKind
 from erial_desk.printing import documents as docs
-from erial_desk.printing import inputs
+from erial_desk.printing import inputs, texts
 from erial_desk.printing.model import Bi, Document, DocumentKind
 from erial_desk.store import print_jobs
 from erial_desk.store.journal import AppendedEntry, utc_now_text
@@ -497,11 +498,11 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
             service = self.catalogue.services.get(BillKind(bill_kind))
             name = Bi(service.name_ar, service.name_en) if service else Bi.same(bill_kind)
         else:
-            name = Bi("شحن رصيد", "Top-up")
+            name = texts.entry_name(EntryType.TOP_UP)
         if ref:
             name = Bi(f"{name.ar} {ref}", f"{name.en} {ref}")
         if is_void:
-            name = Bi(f"إلغاء: {name.ar}", f"Void: {name.en}")
+            name = Bi(void_label(name.ar, "ar"), void_label(name.en, "en"))
         return name
 
     def _settings_lines(self) -> list[tuple[Bi, str]]:
