@@ -52,10 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.add_argument("--language", choices=("ar", "en"), default="ar")
     init.add_argument(
-        "--central",
-        default="",
-        help="central's https:// address (then run 'enroll'); "
-        "without it the terminal works against a local stand-in of central, for the demo",
+        "--central", required=True, help="central's https:// address (then run 'enroll')"
     )
 
     enroll = sub.add_parser("enroll", help="register this terminal with central")
@@ -103,20 +100,14 @@ def _run(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
     from erial_desk.services import Desk
 
     if args.command == "init":
-        if args.central:
-            terminal_id = Desk.init_for_central(
-                data_dir,
-                office_id=args.office,
-                central_url=args.central,
-                keyring=args.keyring,
-                language=args.language,
-            )
-            print(f"terminal {terminal_id} made in {data_dir}; now run 'erial-desk enroll'")
-            return EXIT_OK
-        with Desk.init(
-            data_dir, office_id=args.office, keyring=args.keyring, language=args.language
-        ) as desk:
-            print(f"terminal {desk.terminal_id} ready at {desk.office.office_id} in {data_dir}")
+        terminal_id = Desk.init_for_central(
+            data_dir,
+            office_id=args.office,
+            central_url=args.central,
+            keyring=args.keyring,
+            language=args.language,
+        )
+        print(f"terminal {terminal_id} made in {data_dir}; now run 'erial-desk enroll'")
         return EXIT_OK
     if args.command == "enroll":
         with Desk.enroll(data_dir, args.server, args.code) as desk:
