@@ -148,6 +148,8 @@ class Desk(
         self.data_dir = data_dir
         log_to(data_dir)
         self.settings = Settings.load(data_dir)
+        if not self.settings.central_url:  # made before terminals were enrolled with central
+            raise ConfigError("sync.not_enrolled")
         self.terminal_id, public_key, office_id = read_identity(db_path)
         self.public_key = Ed25519PublicKey.from_public_bytes(public_key)
         key = None
@@ -158,8 +160,6 @@ class Desk(
         self._session = None
         self._sealing_key = None
         self._push_lock = threading.Lock()
-        if not self.settings.central_url:
-            raise ConfigError("sync.not_enrolled")
         self._open_on_central(office_id, read_only)
         self._printer = None  # built from the settings when first used
         if not read_only:
