@@ -32,7 +32,7 @@ words: $(STAMP)
 		-d resources/translations
 
 demo: $(STAMP) $(MO_FILES)
-	$(BIN)/erial-desk walkthrough
+	$(BIN)/erial-desk --data-dir demo-data demo
 
 test: $(STAMP) $(MO_FILES)
 	$(BIN)/ruff check .

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import random
 import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from erial_desk.demo_central import EmbeddedCentral
 from erial_desk.domain.entries import BillPaid, CashDrop, TopUp, Void
 from erial_desk.domain.identifiers import make_account_number
 from erial_desk.services import Desk
@@ -58,6 +61,17 @@ def report(name: str, metrics: list[Metric]) -> Path:
     path.write_text(json.dumps([asdict(m) for m in metrics], indent=2) + "\n")
     print(f"  -> {path}")
     return path
+
+
+@contextmanager
+def hq_desk(folder: Path) -> Iterator[Desk]:
+    """A terminal of the MCT-HQ counter in ``folder``, enrolled at central embedded there."""
+    with EmbeddedCentral(folder / "central") as central:
+        desk = central.enrolled_desk(folder / "desk", "MCT-HQ", keyring="memory")
+        try:
+            yield desk
+        finally:
+            desk.close()
 
 
 def fill_shift(desk: Desk, shift_id: str, count: int) -> None:

@@ -20,13 +20,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import tests.keystore  # noqa: E402, F401 - registers the memory key store
-from bench.common import Metric, fill_shift, median, percentile, report  # noqa: E402
+from bench.common import Metric, fill_shift, hq_desk, median, percentile, report  # noqa: E402
 from erial_desk.domain.chain import build_envelope  # noqa: E402
 from erial_desk.domain.entries import BillPaid, receipt_number  # noqa: E402
 from erial_desk.printing import documents, inputs  # noqa: E402
 from erial_desk.printing.escpos_out import encode, load_profile  # noqa: E402
 from erial_desk.printing.model import Bi  # noqa: E402
-from erial_desk.services import Desk  # noqa: E402
 
 RECEIPT_TARGET_MS = 50.0
 Z_PDF_TARGET_MS = 300.0
@@ -90,8 +89,7 @@ def _time_receipts(profile_name: str, runs: int) -> list[float]:
 
 
 def _time_z_pdf(entries: int, runs: int) -> tuple[list[float], list[float], int]:
-    with tempfile.TemporaryDirectory() as tmp:
-        desk = Desk.init(Path(tmp) / "desk", office_id="MCT-HQ", keyring="memory")
+    with tempfile.TemporaryDirectory() as tmp, hq_desk(Path(tmp)) as desk:
         desk.settings = dataclasses.replace(desk.settings, language="ar")
         desk.login("salim", "1111")
         shift = desk.open_shift({20000: 5})
@@ -109,7 +107,6 @@ def _time_z_pdf(entries: int, runs: int) -> tuple[list[float], list[float], int]
             desk.shift_report_pdf(path=listing_out)
             listing_timings.append((time.perf_counter() - t0) * 1000)
         pages = len(listing_out.read_bytes().split(b"/Type /Page\n")) - 1
-        desk.close()
     return z_timings, listing_timings, pages
 
 

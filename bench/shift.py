@@ -13,8 +13,7 @@ import time
 from pathlib import Path
 
 import tests.keystore  # noqa: F401 - registers the memory key store
-from bench.common import Metric, fill_shift, median, percentile, report
-from erial_desk.services import Desk
+from bench.common import Metric, fill_shift, hq_desk, median, percentile, report
 
 TARGET_MS = 50.0
 
@@ -24,8 +23,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=200)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as tmp:
-        desk = Desk.init(Path(tmp) / "desk", office_id="MCT-HQ", keyring="memory")
+    with tempfile.TemporaryDirectory() as tmp, hq_desk(Path(tmp)) as desk:
         desk.login("salim", "1111")
         shift = desk.open_shift({20000: 5})
         started = time.perf_counter()
@@ -40,7 +38,6 @@ def main(argv: list[str]) -> int:
             f"shift of {args.entries} entries: expected cash {summary.expected_cash} baisa,"
             f" {summary.top_ups.count} top-ups"
         )
-        desk.close()
     report(
         "shift",
         [

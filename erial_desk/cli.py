@@ -52,10 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     init.add_argument("--language", choices=("ar", "en"), default="ar")
     init.add_argument(
-        "--central",
-        default="",
-        help="central's https:// address (then run 'enroll'); "
-        "without it the terminal works against a local stand-in of central, for the demo",
+        "--central", required=True, help="central's https:// address (then run 'enroll')"
     )
 
     enroll = sub.add_parser("enroll", help="register this terminal with central")
@@ -83,6 +80,17 @@ def _parser() -> argparse.ArgumentParser:
         "print-test", help="print a test page: the printer settings, both scripts and a QR code"
     )
 
+    gui = sub.add_parser("gui", help="the counter's window on the data directory")
+    # For checks of an installation: open the window and the desk behind it, then end.
+    gui.add_argument("--quit-when-open", action="store_true", help=argparse.SUPPRESS)
+    demo = sub.add_parser(
+        "demo",
+        help="the counter's window against central embedded with demo data (the data directory "
+        "holds central, the demo terminal and, with no display, the tour's pictures)",
+    )
+    demo.add_argument(
+        "--tour", action="store_true", help="the guided tour offscreen even with a display"
+    )
     walk = sub.add_parser("walkthrough", help="a scripted counter day on a fresh data directory")
     walk.add_argument("--keep", type=Path, default=None, help="keep the data in this directory")
     return parser
@@ -103,20 +111,14 @@ def _run(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
     from erial_desk.services import Desk
 
     if args.command == "init":
-        if args.central:
-            terminal_id = Desk.init_for_central(
-                data_dir,
-                office_id=args.office,
-                central_url=args.central,
-                keyring=args.keyring,
-                language=args.language,
-            )
-            print(f"terminal {terminal_id} made in {data_dir}; now run 'erial-desk enroll'")
-            return EXIT_OK
-        with Desk.init(
-            data_dir, office_id=args.office, keyring=args.keyring, language=args.language
-        ) as desk:
-            print(f"terminal {desk.terminal_id} ready at {desk.office.office_id} in {data_dir}")
+        terminal_id = Desk.init_for_central(
+            data_dir,
+            office_id=args.office,
+            central_url=args.central,
+            keyring=args.keyring,
+            language=args.language,
+        )
+        print(f"terminal {terminal_id} made in {data_dir}; now run 'erial-desk enroll'")
         return EXIT_OK
     if args.command == "enroll":
         with Desk.enroll(data_dir, args.server, args.code) as desk:
@@ -131,6 +133,14 @@ def _run(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
                 print(desk.journal.stopped.message(lang), file=sys.stderr)
                 return EXIT_JOURNAL_BROKEN
             return EXIT_OK if status.online or args.command == "status" else EXIT_ERROR
+    if args.command == "gui":
+        from erial_desk.ui.app import run
+
+        return run(data_dir, quit_when_open=args.quit_when_open)
+    if args.command == "demo":
+        from erial_desk.demo import run_demo
+
+        return run_demo(args.data_dir or Path("demo-data"), window=False if args.tour else None)
     if args.command == "walkthrough":
         from erial_desk.walkthrough import run_walkthrough
 

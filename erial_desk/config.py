@@ -23,7 +23,7 @@ class Settings:
     keyring: str = "system"  # system | encrypted-file | memory (tests)
     language: str = "ar"  # ar | en: the counter's interface language
     office_id: str = ""  # the office this terminal stands in; set by `erial-desk init`
-    central_url: str = ""  # empty: the local stand-in of central, for the demo
+    central_url: str = ""  # set by init; enrolment may give its final form
     ca_bundle: str = ""  # optional CA bundle for the municipality's own CA
     # Public address of central's receipt verification pages, printed in each receipt's QR.
     receipt_verify_url: str = "https://erial.muscat.example"

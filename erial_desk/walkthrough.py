@@ -1,8 +1,9 @@
 """A scripted counter day, printed step by step in Arabic and English.
 
-It shows what the product does before the screens exist: a clerk at an internal office registers
-a subscriber, takes a top-up, pays bills by wallet and in cash, is refused a wrong PIN, voids a
-top-up with the supervisor's approval, drops cash, closes the shift, and the journal verifies.
+It runs against the real central, embedded in this process with its demo data. A clerk at an
+internal office registers a subscriber, takes a top-up, pays bills by wallet and in cash, is
+refused a wrong PIN, voids a top-up with the supervisor's approval, drops cash, closes the
+shift, and the journal verifies.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from erial_desk.demo_central import EmbeddedCentral
 from erial_desk.domain.errors import DeskError
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.policy import DENOMINATIONS, BillKind, PaymentMethod
-from erial_desk.services import Approval, Desk, RegistrationForm, ShiftSummary
+from erial_desk.services import Approval, RegistrationForm, ShiftSummary
 from erial_desk.sync.credentials import PASSPHRASE_VARIABLE
 
 T = TypeVar("T")
@@ -71,7 +73,10 @@ def run_walkthrough(keep: Path | None) -> int:
         # The demo chooses the encrypted key file explicitly, with a demo passphrase.
         os.environ[PASSPHRASE_VARIABLE] = DEMO_PASSPHRASE
     if keep is not None:
-        code = _walk(keep)
+        # Central lives only for the walkthrough; the kept journal verifies without it.
+        with tempfile.TemporaryDirectory(prefix="erial-central-demo-") as tmp:
+            with EmbeddedCentral(Path(tmp)) as central:
+                code = _walk(central, keep)
         # The kept folder's key file opens only with the passphrase: say which one (never
         # one the user chose: that is theirs to remember, not to see printed).
         print(
@@ -87,7 +92,8 @@ def run_walkthrough(keep: Path | None) -> int:
             )
         return code
     with tempfile.TemporaryDirectory(prefix="erial-desk-demo-") as tmp:
-        code = _walk(Path(tmp) / "desk")
+        with EmbeddedCentral(Path(tmp) / "central") as central:
+            code = _walk(central, Path(tmp) / "desk")
     print(
         "\nThe demo's data and printouts were in a temporary folder, now removed;"
         " 'erial-desk walkthrough --keep DIR' keeps them."
@@ -95,11 +101,18 @@ def run_walkthrough(keep: Path | None) -> int:
     return code
 
 
-def _walk(data_dir: Path) -> int:
+def _walk(central: EmbeddedCentral, data_dir: Path) -> int:
+    _say(
+        f"Central runs on {central.base_url}, with its demo data",
+        "الخادم المركزي يعمل على هذا الجهاز ببياناته التجريبية",
+    )
     _say("A new terminal at Muscat Municipality HQ counter", "محطة جديدة في مكتب خدمات بلدية مسقط")
-    desk = Desk.init(data_dir, office_id="MCT-HQ", keyring="encrypted-file")
+    desk = central.enrolled_desk(data_dir, "MCT-HQ", keyring="encrypted-file")
     with desk:
-        print(f"  terminal {desk.terminal_id}, key in the encrypted key file, data in {data_dir}")
+        print(
+            f"  terminal {desk.terminal_id} enrolled, key in the encrypted key file,"
+            f" data in {data_dir}"
+        )
 
         _say("Clerk Salim logs in (demo PIN 1111)", "الموظف سالم يسجل الدخول")
         _expect_refusal(lambda: desk.login("salim", "0000"))
@@ -136,6 +149,10 @@ def _walk(data_dir: Path) -> int:
             f"  receipt {topup.receipt}: {_money(topup.amount)},"
             f" balance {_money(topup.balance_after or 0)}"
         )
+        # The counter never waits for the network: the registration and the top-up are
+        # journaled here and sent by a sync round, which the wallet payment below relies on.
+        _say("The sync round sends both to central", "جولة المزامنة ترسلهما إلى المركز")
+        desk.sync_once()
 
         _say(
             "Parking violations of plate 777 MM, typed in Arabic", "مخالفات المواقف للوحة بالعربية"
@@ -209,6 +226,9 @@ def _walk(data_dir: Path) -> int:
         print(f"  {checked} entries verified; broken: {broken}")
         out = io.StringIO()
         print(f"  {desk.export_journal(out)} entries exported as JSON lines")
+
+        _say("Send the journal to central", "إرسال السجل إلى المركز")
+        desk.sync_once()
         counts = desk.outbox_counts()
         print(
             f"  sent to central and applied: {counts.get('applied', 0)};"

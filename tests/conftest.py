@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
 
 from tests.keystore import MemoryKeyring
+
+if TYPE_CHECKING:
+    from erial_desk.demo_central import EmbeddedCentral
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -64,10 +69,85 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(previous)
 
 
-def make_desk(path: Path, office_id: str = "MCT-HQ"):
-    from erial_desk.services import Desk
+class _Centrals:
+    """The embedded central of the running test: made from a template seeded once per session
+    (the demo data), copied for each test that makes a desk, so that a bill paid or a subscriber
+    registered in one test is unknown to the next, as it was when each desk had its own data."""
 
-    return Desk.init(path, office_id=office_id, keyring="memory")
+    factory: pytest.TempPathFactory | None = None
+    template: Path | None = None
+    current: EmbeddedCentral | None = None
+
+    @classmethod
+    def of_this_test(cls) -> EmbeddedCentral:
+        from erial_desk.demo_central import DATABASE, SECRETS, EmbeddedCentral
+
+        if cls.current is None:
+            assert cls.factory is not None
+            if cls.template is None:
+                template = cls.factory.mktemp("central-template")
+                EmbeddedCentral(template, subscribers=20, bills=60).prepare()
+                cls.template = template
+            folder = cls.factory.mktemp("central")
+            for name in (DATABASE, SECRETS):
+                shutil.copyfile(cls.template / name, folder / name)
+            cls.current = EmbeddedCentral(folder).start()
+        return cls.current
+
+    @classmethod
+    def stop_if_new(cls, before: EmbeddedCentral | None) -> None:
+        """Stop a central started in a scope that is ending (a test, or a module's fixture)."""
+        if cls.current is not None and cls.current is not before:
+            cls.current.stop()
+        cls.current = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _embedded_central_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    _Centrals.factory = tmp_path_factory
+    yield
+    _Centrals.stop_if_new(None)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _embedded_central_module() -> Iterator[None]:
+    """A module-scoped fixture's desks share a central, stopped with the module."""
+    yield
+    _Centrals.stop_if_new(None)
+
+
+@pytest.fixture(autouse=True)
+def _embedded_central() -> Iterator[None]:
+    """Stops the central a test's desks used, once the test and its fixtures are done."""
+    before = _Centrals.current
+    yield
+    _Centrals.stop_if_new(before)
+
+
+def central_of_test() -> EmbeddedCentral:
+    """The embedded central of the running test (started on first use)."""
+    return _Centrals.of_this_test()
+
+
+def make_desk(path: Path, office_id: str = "MCT-HQ", *, keyring: str = "memory"):
+    """A new terminal at ``office_id`` in ``path``, enrolled at the test's central.
+
+    Its commits are pushed at once, as the sync worker would push them a moment later: a test
+    reads central's view right after an action. The worker's own timing is tested in tests/sync.
+    """
+    desk = central_of_test().enrolled_desk(path, office_id, keyring=keyring)
+    return push_at_once(desk)
+
+
+def push_at_once(desk):
+    after_commit = desk._after_commit
+
+    def committed() -> None:
+        after_commit()
+        desk.push_pending()
+
+    desk._after_commit = committed
+    return desk
 
 
 @pytest.fixture

@@ -141,7 +141,6 @@ def test_importing_the_core_loads_no_qt():
         import sys
         import erial_desk.services
         import erial_desk.store.search
-        import erial_desk.sync.standin
         loaded = sorted(
             name for name in sys.modules
             if name.split(".")[0] in ("PySide6", "shiboken6") or name.startswith("erial_desk.ui")

@@ -1,7 +1,6 @@
 """What the desk needs from central, as plain records and one interface.
 
-Until the sync layer talks to the real server, a local stand-in implements ``Central``; the
-services never know which one they hold.
+The sync layer's client of central implements ``Central``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Demo offices, operators and municipal bills: the seed of the demo central and its stand-in.
+"""Demo offices, operators and municipal bills: the seed of the demo central.
 
 Names and places are Muscat-like; numbers are made up. Operator PINs are printed by the demo
 walkthrough so a newcomer can log in; they are demo values only.

@@ -1,8 +1,8 @@
 """``Desk``: the one facade the UI, the CLI and the sync worker call.
 
-A ``Desk`` is opened on a data directory made by ``Desk.init`` (``erial-desk init``). It holds the
-journal, the read engine, the key store's signing key and the link to central (the local stand-in
-until the sync layer provides the real client).
+A ``Desk`` is opened on a data directory made by ``Desk.init_for_central`` and registered by
+``Desk.enroll`` (``erial-desk init`` and ``enroll``). It holds the journal, the read engine, the
+key store's signing key and the client of central.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
 from typing import IO
@@ -20,7 +19,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import text
 
 from erial_desk.config import DATABASE_FILE, Settings
-from erial_desk.domain.central import Central
 from erial_desk.domain.chain import ChainBreak
 from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, now_stamp
 from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError
@@ -32,7 +30,6 @@ from erial_desk.store.identity import read_identity, write_identity
 from erial_desk.store.journal import Journal
 from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
-from erial_desk.sync.standin import LocalCentral
 
 from .counter_reads import CounterReadsMixin
 from .events import EventHub
@@ -65,22 +62,6 @@ class Desk(
     """The counter's use cases. Roles and office-type policy are enforced here, not in the UI."""
 
     @classmethod
-    def init(
-        cls,
-        data_dir: Path | str,
-        *,
-        office_id: str,
-        keyring: str = "system",
-        language: str = "ar",
-        central: Central | None = None,
-    ) -> Desk:
-        """Make a new data directory working against the local stand-in of central (the demo,
-        or tests given their own ``central``) and open it."""
-        with made_or_removed(Path(data_dir)):
-            cls._create(data_dir, office_id, keyring, language, "", central)
-        return cls.open(data_dir, central=central)
-
-    @classmethod
     def init_for_central(
         cls,
         data_dir: Path | str,
@@ -94,7 +75,7 @@ class Desk(
         ``Desk.enroll`` has registered it. Returns the terminal id."""
         check_server_url(central_url)
         with made_or_removed(Path(data_dir)):
-            return cls._create(data_dir, office_id, keyring, language, central_url, None)
+            return cls._create(data_dir, office_id, keyring, language, central_url)
 
     @staticmethod
     def _create(
@@ -103,7 +84,6 @@ class Desk(
         keyring: str,
         language: str,
         central_url: str,
-        central: Central | None,
     ) -> str:
         """Settings, database, and the terminal's identity.
 
@@ -119,13 +99,6 @@ class Desk(
             keyring=keyring, language=language, office_id=office_id, central_url=central_url
         )
         keys = KeyStore.open(keyring, data_dir)  # fails before anything is written
-        if not central_url:
-            # An unknown office stops here, before anything is written.
-            if central is not None:
-                central.office(office_id)
-            else:
-                with closing(LocalCentral(data_dir)) as standin:
-                    standin.office(office_id)
         key = Ed25519PrivateKey.generate()
         # A UUIDv7 names the terminal: unique without asking central, sortable by creation.
         from erial_desk.store.journal import new_entry_id
@@ -140,8 +113,8 @@ class Desk(
 
     @classmethod
     def enroll(cls, data_dir: Path | str, server_url: str, code: str) -> Desk:
-        """Register this terminal (the id and public key made by ``init``) with central, keep
-        the API token in the key store, and open the desk on central."""
+        """Register this terminal (the id and public key made by ``init_for_central``) with
+        central, keep the API token in the key store, and open the desk on central."""
         data_dir = Path(data_dir)
         db_path = data_dir / DATABASE_FILE
         if not db_path.exists():
@@ -169,7 +142,6 @@ class Desk(
         cls,
         data_dir: Path | str,
         *,
-        central: Central | None = None,
         read_only: bool = False,
         clock: Clock | None = None,
         events: EventHub | None = None,
@@ -184,15 +156,15 @@ class Desk(
         desk = cls.__new__(cls)
         desk.clock = clock or SYSTEM_CLOCK
         desk.events = events or EventHub()
-        desk._setup(data_dir, db_path, central, read_only)
+        desk._setup(data_dir, db_path, read_only)
         return desk
 
-    def _setup(
-        self, data_dir: Path, db_path: Path, central: Central | None, read_only: bool
-    ) -> None:
+    def _setup(self, data_dir: Path, db_path: Path, read_only: bool) -> None:
         self.data_dir = data_dir
         log_to(data_dir)
         self.settings = Settings.load(data_dir)
+        if not self.settings.central_url:  # made before terminals were enrolled with central
+            raise ConfigError("sync.not_enrolled")
         self.terminal_id, public_key, office_id = read_identity(db_path)
         self.public_key = Ed25519PublicKey.from_public_bytes(public_key)
         key = None
@@ -209,16 +181,7 @@ class Desk(
         self._session = None
         self._sealing_key = None
         self._push_lock = threading.Lock()
-        self._owns_central = central is None
-        if central is not None or not self.settings.central_url:
-            self.central = central if central is not None else LocalCentral(data_dir)
-            self.office = self.central.office(office_id)
-            self.policy, self.catalogue = self.central.policy(office_id)
-            if not read_only:
-                self._pin_standin_key()
-                self.refresh_operators(self.central.operators(office_id))
-        else:
-            self._open_on_central(office_id, read_only)
+        self._open_on_central(office_id, read_only)
         self._printer = None  # built from the settings when first used
         if not read_only:
             self.recover_print_queue()  # jobs a crash left mid-print wait for a retry
@@ -246,7 +209,7 @@ class Desk(
         self.stop_sync()
         self.journal.close()
         self._read.dispose()
-        if self._owns_central and isinstance(self.central, LocalCentral | CentralClient):
+        if isinstance(self.central, CentralClient):
             self.central.close()
 
     def __enter__(self) -> Desk:

@@ -256,7 +256,7 @@ def check_journal(desk: DeskBase, *, derived: bool = True) -> JournalReport:
 def _central_marks(desk: DeskBase, report: JournalReport) -> list[Mark]:
     """Central's record of this terminal, when enrolled and reachable."""
     if not isinstance(desk.central, CentralClient):
-        report.not_checked.append("central: this terminal works against the local stand-in")
+        report.not_checked.append("central: this terminal has no client of central")
         return []
     try:
         answer = central_terminal(desk.central)

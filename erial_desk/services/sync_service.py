@@ -25,7 +25,6 @@ from erial_desk.store import sync_state
 from erial_desk.store.transaction import write_transaction
 from erial_desk.sync.client import CentralClient
 from erial_desk.sync.credentials import KeyStore, central_key, store_central_key
-from erial_desk.sync.standin import LocalCentral
 
 from .base import DeskBase
 from .events import ReferenceDataChanged, SyncStatusChanged
@@ -43,9 +42,7 @@ def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], 
     """Bills from central, kept for offline use. When central cannot be reached: the bills kept
     from the last lookup of the same key, with the time they were fetched (None when fresh), and
     those this desk has paid since shown paid; central's duplicate-payment rule decides the
-    rest at sync. The local stand-in of the demo is always asked."""
-    if not isinstance(desk.central, CentralClient):
-        return desk.central.find_bills(kind, key), None
+    rest at sync."""
     try:
         bills = desk.central.find_bills(kind, key)
     except CentralUnavailable:
@@ -148,17 +145,6 @@ class SyncMixin(DeskBase):
         self._keys = keys
         self._reference_key = client.reference_key = central_key(keys, self.terminal_id)
         return client
-
-    def _pin_standin_key(self) -> None:
-        """The local stand-in's reference key, pinned in the key store when the desk first
-        opens (just after ``init``) and required to match from then on."""
-        assert isinstance(self.central, LocalCentral)
-        keys = KeyStore.open(self.settings.keyring, self.data_dir)
-        pinned = central_key(keys, self.terminal_id)
-        if pinned is None:
-            pinned = self.central.reference_public_key()
-            store_central_key(keys, self.terminal_id, pinned)
-        self._reference_key = pinned
 
     def _reference_refused(self) -> None:
         """A row of the file failed central's signature: the next pull starts the feed again

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from erial_desk.domain.policy import Role
@@ -63,6 +63,8 @@ class IdleWatch(QObject):
 
 class CounterApp(QObject):
     """Builds the window for a language and keeps what outlives it (the desk, the runner)."""
+
+    not_opened = Signal(str)  # the data directory could not be opened: the sentence shown
 
     def __init__(self, app: QApplication, opener: Callable[[], Desk], language: str) -> None:
         super().__init__(app)
@@ -245,8 +247,10 @@ class CounterApp(QObject):
         self.idle.minutes = desk.policy.idle_lock_minutes
 
     def _not_opened(self, exc: BaseException) -> None:
+        sentence = self.ctx.sentence(exc)
         if self.window is not None:
-            self.window.say(self.ctx.sentence(exc))
+            self.window.say(sentence)
+        self.not_opened.emit(sentence)
 
     def _logged_in(self, _session: object) -> None:
         if self.window is not None:
@@ -268,8 +272,14 @@ def open_desk(data_dir: Path) -> Callable[[], Desk]:
     return opener
 
 
-def run(data_dir: Path, language: str | None = None) -> int:
-    """Show the counter's window on ``data_dir`` and run until it is closed."""
+def _quit_refused(app: QApplication, sentence: str) -> None:
+    print(sentence, file=sys.stderr)
+    app.exit(1)
+
+
+def run(data_dir: Path, language: str | None = None, *, quit_when_open: bool = False) -> int:
+    """Show the counter's window on ``data_dir`` and run until it is closed (with
+    ``quit_when_open``: until the desk is open behind it, 1 when it could not be opened)."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("e-Rial Desk")
@@ -280,6 +290,9 @@ def run(data_dir: Path, language: str | None = None) -> int:
     counter = CounterApp(app, open_desk(data_dir), language)
     assert counter.window is not None
     counter.window.show()
+    if quit_when_open:
+        counter.ctx.desk_opened.connect(app.quit)
+        counter.not_opened.connect(lambda sentence: _quit_refused(app, sentence))
     QTimer.singleShot(0, counter.start)
     try:
         return app.exec()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from erial_desk import __version__
+from tests.conftest import central_of_test
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -33,21 +34,47 @@ def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.Compl
 WITH_PASSPHRASE = {"ERIAL_DESK_KEY_PASSPHRASE": PASSPHRASE}
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "desk"
-    result = run(
+def init(d: Path, office: str = "MCT-HQ", *extra: str, env_extra=WITH_PASSPHRASE):
+    """``erial-desk init`` for the test's central."""
+    central = central_of_test().base_url
+    return run(
         "--data-dir",
         str(d),
         "init",
         "--office",
-        "MCT-HQ",
-        "--keyring",
-        "encrypted-file",
+        office,
+        "--central",
+        central,
+        *extra,
+        env_extra=env_extra,
+    )
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    """A terminal made and enrolled with the commands an IT team types."""
+    d = tmp_path / "desk"
+    result = init(d, "MCT-HQ", "--keyring", "encrypted-file")
+    assert result.returncode == 0, result.stderr
+    enrolled = enroll(d, "MCT-HQ")
+    assert enrolled.returncode == 0, enrolled.stderr
+    return d
+
+
+def enroll(d: Path, office: str):
+    """``erial-desk enroll`` with a new terminal slot of ``office`` at the test's central."""
+    central = central_of_test()
+    code = central.enrolment_code(office)
+    return run(
+        "--data-dir",
+        str(d),
+        "enroll",
+        "--server",
+        central.base_url,
+        "--code",
+        code,
         env_extra=WITH_PASSPHRASE,
     )
-    assert result.returncode == 0, result.stderr
-    return d
 
 
 def test_version():
@@ -57,24 +84,26 @@ def test_version():
 
 def test_init_without_a_keyring_names_the_alternative(tmp_path: Path):
     d = tmp_path / "desk"
-    result = run("--data-dir", str(d), "init", "--office", "MCT-HQ")
+    result = init(d, env_extra={})
     assert result.returncode == 1
     assert 'keyring = "encrypted-file"' in result.stderr
     assert not (d / "desk.sqlite").exists()  # nothing half-made
-    arabic = run("--lang", "ar", "--data-dir", str(d), "init", "--office", "MCT-HQ")
+    arabic = run(
+        "--lang",
+        "ar",
+        "--data-dir",
+        str(d),
+        "init",
+        "--office",
+        "MCT-HQ",
+        "--central",
+        central_of_test().base_url,
+    )
     assert "مخزن مفاتيح" in arabic.stderr
 
 
 def test_encrypted_file_needs_its_passphrase(tmp_path: Path):
-    result = run(
-        "--data-dir",
-        str(tmp_path / "d"),
-        "init",
-        "--office",
-        "MCT-HQ",
-        "--keyring",
-        "encrypted-file",
-    )
+    result = init(tmp_path / "d", "MCT-HQ", "--keyring", "encrypted-file", env_extra={})
     assert result.returncode == 1 and "ERIAL_DESK_KEY_PASSPHRASE" in result.stderr
 
 
@@ -89,31 +118,15 @@ def test_private_key_is_not_in_the_database_or_settings(data_dir: Path):
 
 
 def test_init_twice_keeps_the_first_identity(data_dir: Path):
-    result = run(
-        "--data-dir",
-        str(data_dir),
-        "init",
-        "--office",
-        "MCT-HQ",
-        "--keyring",
-        "encrypted-file",
-        env_extra=WITH_PASSPHRASE,
-    )
+    result = init(data_dir, "MCT-HQ", "--keyring", "encrypted-file")
     assert result.returncode == 1 and "already" in result.stderr
 
 
-def test_unknown_office_is_refused(tmp_path: Path):
-    result = run(
-        "--data-dir",
-        str(tmp_path / "d"),
-        "init",
-        "--office",
-        "NOWHERE",
-        "--keyring",
-        "encrypted-file",
-        env_extra=WITH_PASSPHRASE,
-    )
-    assert result.returncode == 1
+def test_unknown_office_is_refused_at_enrolment(tmp_path: Path):
+    d = tmp_path / "d"
+    assert init(d, "NOWHERE", "--keyring", "encrypted-file").returncode == 0
+    result = enroll(d, "MCT-HQ")  # central has no terminal slot at NOWHERE
+    assert result.returncode == 1 and "MCT-HQ" in result.stderr
 
 
 def test_verify_rebuild_and_export(data_dir: Path):
@@ -130,7 +143,9 @@ def test_verify_rebuild_and_export(data_dir: Path):
     rebuild = run("--data-dir", str(data_dir), "rebuild", env_extra=WITH_PASSPHRASE)
     assert rebuild.returncode == 0, rebuild.stderr
     out = data_dir / "journal.jsonl"
-    export = run("--data-dir", str(data_dir), "export-journal", "-o", str(out))
+    export = run(
+        "--data-dir", str(data_dir), "export-journal", "-o", str(out), env_extra=WITH_PASSPHRASE
+    )
     assert export.returncode == 0 and out.read_text() == ""
 
 
@@ -149,7 +164,7 @@ def test_walkthrough_runs_a_counter_day(tmp_path: Path):
     demo = {"ERIAL_DESK_KEY_PASSPHRASE": "demo passphrase, not for production"}
     verify = run("--data-dir", str(keep), "verify-journal", env_extra=demo)
     assert verify.returncode == 0, verify.stderr
-    export = run("--data-dir", str(keep), "export-journal")
+    export = run("--data-dir", str(keep), "export-journal", env_extra=demo)
     lines = [json.loads(line) for line in export.stdout.splitlines()]
     assert [line["seq"] for line in lines] == list(range(1, len(lines) + 1))
     assert {line["entry"]["type"] for line in lines} >= {

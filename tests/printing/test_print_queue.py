@@ -280,13 +280,17 @@ def test_no_qt_until_a_receipt_is_drawn():
         assert out.returncode == 0 and out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
-def test_cli_prints_a_test_page(tmp_path: Path):
+def test_cli_prints_a_test_page(tmp_path: Path, monkeypatch):
     import os
     import subprocess
     import sys
 
-    env = dict(os.environ, ERIAL_DESK_KEY_PASSPHRASE="a test passphrase, nothing more")
+    from tests.conftest import make_desk
+
+    monkeypatch.setenv("ERIAL_DESK_KEY_PASSPHRASE", "a test passphrase, nothing more")
+    env = dict(os.environ)
     data = tmp_path / "desk"
+    make_desk(data, keyring="encrypted-file").close()
 
     def run(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -297,7 +301,6 @@ def test_cli_prints_a_test_page(tmp_path: Path):
             timeout=120,
         )
 
-    assert run("init", "--office", "MCT-HQ", "--keyring", "encrypted-file").returncode == 0
     result = run("print-test")
     assert result.returncode == 0, result.stderr
     path = result.stdout.strip().rsplit(" ", 1)[-1]

@@ -11,7 +11,7 @@ from erial_desk.config import DATABASE_FILE
 from erial_desk.domain.errors import IntegrityError, JournalStopped
 from erial_desk.domain.policy import DENOMINATIONS
 from erial_desk.services import Desk, RegistrationForm
-from tests.conftest import DEMO_PINS
+from tests.conftest import DEMO_PINS, make_desk
 
 FLOAT = {20000: 2, 1000: 5, 500: 2}  # 46.000
 
@@ -40,7 +40,7 @@ def lower_first_top_up(data_dir: Path, amount: int = 1000) -> None:
 def day(tmp_path: Path) -> tuple[Path, str]:
     """A shift with two top-ups (30.000 and 12.500), left open; the desk closed."""
     data_dir = tmp_path / "desk"
-    with Desk.init(data_dir, office_id="MCT-HQ", keyring="memory") as desk:
+    with make_desk(data_dir) as desk:
         desk.login("salim", DEMO_PINS["salim"])
         desk.open_shift(FLOAT)
         form = RegistrationForm(

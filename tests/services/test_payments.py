@@ -1,4 +1,4 @@
-"""Top-ups, bill payments and voids through the Desk facade, against the local stand-in."""
+"""Top-ups, bill payments and voids through the Desk facade, against the embedded central."""
 
 from __future__ import annotations
 
@@ -8,15 +8,13 @@ import pytest
 
 from erial_desk.domain.errors import (
     AuthError,
-    CentralUnavailable,
     PolicyError,
     StateError,
     ValidationError,
 )
 from erial_desk.domain.policy import BillKind, PaymentMethod
-from erial_desk.services import Approval, Desk, RegistrationForm
-from erial_desk.sync.standin import LocalCentral
-from tests.conftest import DEMO_PINS
+from erial_desk.services import Approval, RegistrationForm
+from tests.conftest import DEMO_PINS, central_of_test, make_desk
 
 SUPERVISOR = Approval("aisha", DEMO_PINS["aisha"])
 
@@ -138,12 +136,12 @@ def test_external_office_pays_walk_ins_from_its_own_wallet(cafe_desk):
     assert cafe_desk.shift_summary().expected_cash == 10_000  # no cash moved
 
 
-def test_external_office_top_up_within_its_float(tmp_path: Path, memory_keyring):
-    central = LocalCentral(_mkdir(tmp_path / "central"))
-    hq = Desk.init(tmp_path / "hq", office_id="MCT-HQ", keyring="memory", central=central)
+def test_external_office_top_up_within_its_float(tmp_path: Path):
+    hq = make_desk(tmp_path / "hq")
     hq.login("salim", "1111")
     account = register(hq)
-    cafe = Desk.init(tmp_path / "cafe", office_id="CAFE-RUWI", keyring="memory", central=central)
+    hq.sync_once()  # central learns of the subscriber
+    cafe = make_desk(tmp_path / "cafe", "CAFE-RUWI")
     cafe.login("khalid", "2222")
     cafe.open_shift({})
     cafe.top_up(account, 400_000)
@@ -151,14 +149,13 @@ def test_external_office_top_up_within_its_float(tmp_path: Path, memory_keyring)
     with pytest.raises(StateError) as err:
         cafe.top_up(account, 400_000)  # the office's top-up float is 1,000 OMR per shift
     assert err.value.code == "float.exceeded"
-    seeb = Desk.init(tmp_path / "seeb", office_id="CAFE-SEEB", keyring="memory", central=central)
+    seeb = make_desk(tmp_path / "seeb", "CAFE-SEEB")
     seeb.login("hamad", "3333")
     seeb.open_shift({})
     with pytest.raises(PolicyError):
         seeb.top_up(account, 1000)  # not authorised by the municipality to take top-ups
     for d in (hq, cafe, seeb):
         d.close()
-    central.close()
 
 
 def test_void_of_a_top_up_takes_the_money_back(clerk_desk):
@@ -209,51 +206,31 @@ def test_void_needs_a_reason_and_the_same_shift(clerk_desk):
     assert err.value.code == "void.other_shift"
 
 
-class OfflineCentral(LocalCentral):
-    """The stand-in behind a cut cable: every call fails as an unreachable server would."""
-
-    online = True
-
-    def _gate(self):
-        if not self.online:
-            raise CentralUnavailable()
-
-    def authorise_debit(self, request):
-        self._gate()
-        return super().authorise_debit(request)
-
-    def push(self, entries):
-        self._gate()
-        return super().push(entries)
-
-
-def _mkdir(path: Path) -> Path:
-    path.mkdir(parents=True)
-    return path
-
-
 def test_offline_wallet_payment_within_the_caps_is_pending(tmp_path: Path):
-    central = OfflineCentral(_mkdir(tmp_path / "central"))
-    desk = Desk.init(tmp_path / "d", office_id="MCT-HQ", keyring="memory", central=central)
+    central = central_of_test()
+    desk = make_desk(tmp_path / "d")
+    desk.central._sleep = lambda _seconds: None  # no pause between retries of a closed port
     desk.login("salim", "1111")
     desk.open_shift({})
     account = register(desk)
     desk.top_up(account, 100_000)
     bill = desk.find_bills(BillKind.PARKING, "777MM")[2]  # 5.000 OMR
-    central.online = False
+    big = desk.find_bills(BillKind.LEASE, "12345678")[0]
+    cash_bill = desk.find_bills(BillKind.PARKING, "4521R")[0]
+    desk.sync_once()  # central holds the subscriber and the top-up
+    central.stop()  # the cable is cut
     result = desk.pay_bill(bill, PaymentMethod.WALLET, account=account, customer_pin="4321")
     assert result.status == "pending" and result.balance_after is None
     assert desk.known_balance(account) == 100_000 - result.total
     assert desk.outbox_counts() == {"applied": 3, "pending": 1}
-    big = desk.find_bills(BillKind.LEASE, "12345678")[0]  # over the per-payment offline cap
+    # over the per-payment offline cap
     with pytest.raises(PolicyError) as err:
         desk.pay_bill(big, PaymentMethod.WALLET, account=account, customer_pin="4321")
     assert err.value.code == "offline.not_allowed"
     # Cash is always accepted offline; it waits in the outbox.
-    cash = desk.pay_bill(desk.find_bills(BillKind.PARKING, "4521R")[0], PaymentMethod.CASH)
+    cash = desk.pay_bill(cash_bill, PaymentMethod.CASH)
     assert cash.status == "pending"
-    central.online = True
+    central.start()
     assert desk.push_pending() == 2
     assert desk.outbox_counts().get("pending", 0) == 0
     desk.close()
-    central.close()

@@ -1,9 +1,12 @@
-"""Reference data signed by central (here the local stand-in, which signs as central does): an
+"""Reference data signed by central (the embedded one, on loopback): an
 operator row edited in the desk's SQLite file is refused at login and approval, with a sentence,
 before any PIN is tried; the key that checks it is pinned in the key store, not in the file."""
 
 from __future__ import annotations
 
+import base64
+import json
+import os
 import sqlite3
 from pathlib import Path
 
@@ -13,8 +16,7 @@ from erial_desk.config import DATABASE_FILE
 from erial_desk.domain.errors import AuthError, IntegrityError
 from erial_desk.services import Approval, Desk
 from erial_desk.sync.credentials import KeyStore, central_key
-from erial_desk.sync.standin import FILE_NAME
-from tests.conftest import DEMO_PINS
+from tests.conftest import DEMO_PINS, central_of_test, make_desk
 
 from .test_payments import register
 
@@ -54,8 +56,8 @@ def test_role_raised_in_the_file_is_refused(desk):
     assert desk.login("aisha", DEMO_PINS["aisha"]).role == "supervisor"  # untouched rows work
 
 
-def test_reopening_brings_the_signed_operators_back(tmp_path: Path):
-    desk = Desk.init(tmp_path / "desk", office_id="MCT-HQ", keyring="memory")
+def test_reopening_and_a_sync_bring_the_signed_operators_back(tmp_path: Path):
+    desk = make_desk(tmp_path / "desk")
     with _raw(desk) as raw:
         raw.execute("UPDATE operators SET active = 0 WHERE operator_id = 'salim'")
         raw.execute("UPDATE operators SET signature = NULL WHERE operator_id = 'aisha'")
@@ -63,21 +65,27 @@ def test_reopening_brings_the_signed_operators_back(tmp_path: Path):
         desk.login("aisha", DEMO_PINS["aisha"])
     desk.close()
     with Desk.open(tmp_path / "desk") as again:
+        again.sync_once()  # the edited rows start the feed again: central's rows replace them
         assert again.login("salim", DEMO_PINS["salim"]).operator_id == "salim"
         assert again.login("aisha", DEMO_PINS["aisha"]).operator_id == "aisha"
 
 
-def test_stand_in_key_replaced_after_pinning_is_refused(tmp_path: Path):
+def test_central_key_replaced_after_pinning_is_refused(tmp_path: Path):
+    central = central_of_test()
     data = tmp_path / "desk"
-    desk = Desk.init(data, office_id="MCT-HQ", keyring="memory")
+    desk = make_desk(data)
     pinned = central_key(KeyStore.open("memory", data), desk.terminal_id)
     assert pinned is not None and pinned not in (data / DATABASE_FILE).read_bytes()
     desk.close()
-    # Someone replaces the stand-in's key (and so every signature it gives) in its file.
-    with sqlite3.connect(data / FILE_NAME, isolation_level=None) as standin:
-        standin.execute("DELETE FROM keys WHERE name = 'reference'")
-    with Desk.open(data) as again, pytest.raises(IntegrityError):
-        again.login("salim", DEMO_PINS["salim"])
+    # Someone replaces central's reference signing key, and so every signature it gives.
+    central.stop()
+    secrets = json.loads(central.secrets_file.read_text())
+    secrets["reference_signing_seed"] = base64.b64encode(os.urandom(32)).decode()
+    central.secrets_file.write_text(json.dumps(secrets))
+    central.start()
+    with pytest.raises(IntegrityError) as err:
+        Desk.open(data)  # the office record central now gives fails the pinned key
+    assert err.value.code == "reference.unsigned"
 
 
 @pytest.mark.parametrize(

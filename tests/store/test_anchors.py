@@ -25,6 +25,7 @@ from erial_desk.domain.errors import JournalStopped
 from erial_desk.domain.policy import DENOMINATIONS
 from erial_desk.services import Desk
 from erial_desk.sync.credentials import PASSPHRASE_VARIABLE
+from tests.conftest import make_desk
 from tests.store.test_tamper import TRIGGERS, Tampering, run_verify, short_day
 
 PASSPHRASE = "passphrase of the anchor tests"
@@ -42,7 +43,7 @@ def closed_day(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A day's shift, closed (the close records the journal's end in the key file), then a
     top-up of the next shift that nothing outside the file knows of yet."""
     data_dir = tmp_path_factory.mktemp("closed") / "desk"
-    with Desk.init(data_dir, office_id="MCT-HQ", keyring="encrypted-file") as desk:
+    with make_desk(data_dir, keyring="encrypted-file") as desk:
         short_day(desk)
         desk.close_shift(drawer(desk.shift_summary().expected_cash))
         entries = len(list(desk.entries()))

@@ -26,6 +26,7 @@ from erial_desk.services import Desk, RegistrationForm
 from erial_desk.store.engine import connect_raw
 from erial_desk.store.journal import Journal, new_entry_id
 from erial_desk.sync.credentials import PASSPHRASE_VARIABLE
+from tests.conftest import make_desk
 
 REPO = Path(__file__).resolve().parents[2]
 TRIGGERS = ("journal_no_update", "journal_no_delete", "journal_gapless")
@@ -76,7 +77,7 @@ def short_day(desk: Desk) -> None:
 def sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """A closed data directory with a short counter day in its journal."""
     data_dir = tmp_path_factory.mktemp("sealed") / "desk"
-    desk = Desk.init(data_dir, office_id="MCT-HQ", keyring="encrypted-file")
+    desk = make_desk(data_dir, keyring="encrypted-file")
     try:
         short_day(desk)
         entries = len(list(desk.entries()))
