@@ -30,6 +30,8 @@ from erial_desk.store.transaction import write_transaction
 from .events import EntryCommitted, EventHub, IntegrityProblem, ShiftChanged
 from .results import OperatorSession
 
+PUSH_WAIT_S = 5.0  # longest a debit waits for another thread's push before asking central
+
 # Entries that change a shift, and what the shift is after them.
 SHIFT_STATES = {
     EntryType.SHIFT_OPENED: "open",
@@ -165,13 +167,17 @@ class DeskBase:
         elif not self.settings.central_url:
             self.push_pending()
 
-    def push_pending(self, limit: int = 500, *, raise_errors: bool = False) -> int:
+    def push_pending(
+        self, limit: int = 500, *, raise_errors: bool = False, wait: bool = False
+    ) -> int:
         """Send waiting entries to central in sequence order; returns how many were answered.
 
         A failure leaves the entries waiting, never lost; with ``raise_errors`` the caller (the
-        sync round) learns why.
+        sync round) learns why. With ``wait``, a push already under way on another thread is
+        waited for (briefly), so that what this counter wrote has reached central before it
+        asks central to move money.
         """
-        if not self._push_lock.acquire(blocking=False):
+        if not self._push_lock.acquire(blocking=wait, timeout=PUSH_WAIT_S if wait else -1):
             return 0  # another thread is pushing; it will take these entries too
         try:
             with self._reading() as conn:

@@ -157,6 +157,9 @@ class PaymentsMixin(SubscribersMixin):
                 bill.bill_id,
                 sealed,
             )
+            # Central must hold this counter's registration and top-ups of the customer first:
+            # a wallet topped up a moment ago is paid from at once.
+            self.push_pending(wait=True)
             try:
                 answer = self.central.authorise_debit(request)
                 authorisation, balance_after, status = (
@@ -260,7 +263,7 @@ class PaymentsMixin(SubscribersMixin):
         if voided_type == "top_up":
             # Taking a top-up back debits the wallet: only central can say the money is still
             # there, and it must have the top-up first.
-            self.push_pending()
+            self.push_pending(wait=True)
             answer = self.central.authorise_reversal(void_id, entry_id, account, amount)
             authorisation = answer.reference if answer else None
         entry = self._append(

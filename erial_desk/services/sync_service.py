@@ -40,9 +40,10 @@ log = logging.getLogger(__name__)
 
 def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], str | None]:
     """Bills from central, kept for offline use. When central cannot be reached: the bills kept
-    from the last lookup of the same key, with the time they were fetched (None when fresh), and
-    those this desk has paid since shown paid; central's duplicate-payment rule decides the
-    rest at sync."""
+    from the last lookup of the same key, with the time they were fetched (None when fresh).
+    Either way, a bill this desk has paid shows paid even before central has the payment (it
+    may still be on its way); central's duplicate-payment rule decides the rest at sync."""
+    fetched_at: str | None = None
     try:
         bills = desk.central.find_bills(kind, key)
     except CentralUnavailable:
@@ -50,29 +51,27 @@ def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], 
             cached, fetched_at = sync_state.cached_bills(reading_raw, kind.value, key)
         if fetched_at is None:
             raise
-        with desk._reading() as reading:
-            paid = {
-                r[0]
-                for r in reading.execute(
-                    text(
-                        "SELECT bill_id FROM transactions WHERE entry_type = 'bill_paid'"
-                        " AND voided_by IS NULL AND bill_id IS NOT NULL"
-                    )
+        bills = [Bill.from_dict(b) for b in cached]
+    else:
+        sync_state.cache_bills(
+            desk.journal.raw_connection(),
+            desk.journal.lock,
+            kind.value,
+            key,
+            [b.to_dict() for b in bills],
+            now_stamp(desk.clock),
+        )
+    with desk._reading() as reading:
+        paid_here = {
+            r[0]
+            for r in reading.execute(
+                text(
+                    "SELECT bill_id FROM transactions WHERE entry_type = 'bill_paid'"
+                    " AND voided_by IS NULL AND bill_id IS NOT NULL"
                 )
-            }
-        return [
-            replace(Bill.from_dict(b), status="paid") if b["bill_id"] in paid else Bill.from_dict(b)
-            for b in cached
-        ], fetched_at
-    sync_state.cache_bills(
-        desk.journal.raw_connection(),
-        desk.journal.lock,
-        kind.value,
-        key,
-        [b.to_dict() for b in bills],
-        now_stamp(desk.clock),
-    )
-    return bills, None
+            )
+        }
+    return [replace(b, status="paid") if b.bill_id in paid_here else b for b in bills], fetched_at
 
 
 class _TokenOnce:

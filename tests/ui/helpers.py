@@ -94,14 +94,15 @@ def counter_logged_in(qapp, qtbot, data_dir, language: str, operator: str, pin: 
 
 
 def shift_with_a_subscriber(desk) -> str:
-    """Open the shift (a 30-rial float) and register Ahmed; his account number."""
+    """Open the shift (a 30-rial float) and register Shamsa; her account number. The name is
+    one central's demo directory does not hold, so a search for it finds her alone."""
     from erial_desk.services import RegistrationForm
 
     desk.open_shift({10000: 3})
     form = RegistrationForm(
         "individual",
-        "أحمد بن سالم البلوشي",
-        "Ahmed Al Balushi",
+        "شمسة بنت عبيد الغيلانية",
+        "Shamsa Obaid Al Ghailani",
         "91234567",
         civil_number="12345678",
     )

@@ -119,11 +119,11 @@ def test_typing_on_home_starts_the_search(counter, qtbot):
     app = counter
     press(qtbot, Qt.Key.Key_Escape, app.window)
     assert screen(app) == "home"
-    for char in "Ahmed":  # each key to whatever has the keyboard then
+    for char in "Shamsa":  # each key to whatever has the keyboard then
         qtbot.keyClick(QApplication.focusWidget(), char)
     assert screen(app) == "search"
     search = app.window.current()
-    assert search.query.text() == "Ahmed"
+    assert search.query.text() == "Shamsa"
     press(qtbot, Qt.Key.Key_Return, search.query)  # Enter before the rows: taken when they come
     qtbot.waitUntil(lambda: screen(app) == "subscriber", timeout=20_000)
 
