@@ -159,13 +159,10 @@ class DeskBase:
         """Reference data failed its signature check (see the sync mixin)."""
 
     def _after_commit(self) -> None:
-        """A transaction was committed: let central know. With the local stand-in this pushes at
-        once; with the real server the sync worker is woken, and the counter never waits for
-        the network (a cash receipt then says "pending sync" until it is acknowledged)."""
+        """A transaction was committed: wake the sync worker to let central know. The counter
+        never waits for the network (a cash receipt says "pending sync" until acknowledged)."""
         if self._sync_wake is not None:
             self._sync_wake.set()
-        elif not self.settings.central_url:
-            self.push_pending()
 
     def push_pending(
         self, limit: int = 500, *, raise_errors: bool = False, wait: bool = False
@@ -210,33 +207,14 @@ class DeskBase:
         pull of the feed (``sync_state.recount_pending_debits``): until then the balance is the
         one from before the debit, and forgetting the debit would overstate what the wallet
         holds (the pull after a push can fail), or, for a debit central did not charge (the
-        bill was paid elsewhere, a wrong PIN), the feed brings no new balance at all. The local
-        stand-in has no feed: there the debit is settled at once."""
-        settle_now = not self.settings.central_url
+        bill was paid elsewhere, a wrong PIN), the feed brings no new balance at all."""
         by_id = {entry.entry_id: entry for entry in entries}
         conn = self.journal.raw_connection()
         with write_transaction(conn, self.journal.lock):
             for result in results:
                 entry = by_id[result.entry_id]
-                before = conn.execute(
-                    "SELECT state FROM outbox WHERE seq = ?", (entry.seq,)
-                ).fetchone()
                 conn.execute(
                     "UPDATE outbox SET state = ?, result = ?,"
                     " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
                     (result.status, result.reason, entry.seq),
                 )
-                acknowledged = result.status in ("applied", "duplicate", "flagged")
-                if settle_now and before and before[0] == "pending" and acknowledged:
-                    self._settle_pending_debit(conn, entry)
-
-    @staticmethod
-    def _settle_pending_debit(conn: sqlite3.Connection, entry: SignedEntry) -> None:
-        env = entry.envelope()
-        p = env["payload"]
-        if env["type"] != "bill_paid" or p["method"] != "wallet" or p["status"] != "pending":
-            return
-        conn.execute(
-            "UPDATE wallets SET pending_debits = MAX(pending_debits - ?, 0) WHERE account = ?",
-            (p["amount"] + p["service_charge"], p["account"]),
-        )
