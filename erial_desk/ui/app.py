@@ -283,10 +283,11 @@ def run(data_dir: Path, language: str | None = None, *, quit_when_open: bool = F
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("e-Rial Desk")
-    if language is None:
-        from erial_desk.config import Settings
+    from erial_desk.config import Settings
 
-        language = Settings.load(data_dir).language
+    settings = Settings.load(data_dir)
+    language = language or settings.language
+    set_arabic_digits(settings.display_digits == "arabic-indic")  # before any widget
     counter = CounterApp(app, open_desk(data_dir), language)
     assert counter.window is not None
     counter.window.show()

@@ -39,9 +39,13 @@ def install_language(app: QApplication, language: str) -> None:
         raise ValueError(f"unknown language {language!r}")
     words.set_language(language)
     app.setLayoutDirection(direction(language))
+    # Qt's own number fields (counts, spin boxes) write digits by the default locale: Arabic
+    # gives Arabic-Indic digits, so it is chosen only where the display_digits setting asks.
     QLocale.setDefault(
         QLocale(
-            QLocale.Language.Arabic if is_rtl(language) else QLocale.Language.English,
+            QLocale.Language.Arabic
+            if is_rtl(language) and words.arabic_digits()
+            else QLocale.Language.English,
             QLocale.Country.Oman,
         )
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
 from erial_desk.services import Desk
 from erial_desk.store.print_jobs import PrintJob
@@ -23,6 +24,7 @@ SIZE = (1024, 768)
 def save(widget, name: str) -> Path:
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTEFACTS / f"{name}.png"
+    QApplication.processEvents()  # what was just laid out is shown before the picture
     picture = widget.grab()
     assert not picture.isNull() and picture.width() > 0
     assert picture.save(str(path))
