@@ -37,6 +37,7 @@ TERMINAL_ENDPOINTS = [
     ("GET", "/v1/subscribers/100000000008", None),
     ("GET", "/v1/subscribers/100000000008/statement", None),
     ("GET", "/v1/offices/MCT-HQ/totals", None),
+    ("GET", "/v1/terminal", None),
     ("POST", "/v1/journal", {"terminal_id": "x", "entries": []}),
     (
         "POST",
@@ -119,6 +120,20 @@ def test_website_credential_is_not_admin(central: Central, method, path, body):
 @pytest.mark.parametrize("method,path,body", TERMINAL_ENDPOINTS)
 def test_website_credential_is_not_a_terminal(central: Central, method, path, body):
     refused(call(central, method, path, body, central.website_token), 401, "auth.invalid")
+
+
+def test_a_terminal_reads_only_its_own_record(central: Central, terminal: TerminalSim):
+    """GET /v1/terminal answers the calling terminal's key and chain end, never another's: the
+    path names no terminal, so a café PC can learn nothing of other counters from it."""
+    other = central.terminal()
+    other.sync()
+    mine = terminal.get("/v1/terminal")
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["terminal_id"] == terminal.terminal_id
+    assert mine.json()["last_seq"] == 0
+    theirs = other.get("/v1/terminal").json()
+    assert theirs["terminal_id"] == other.terminal_id and theirs["last_seq"] >= 1
+    assert mine.json()["public_key"] != theirs["public_key"]
 
 
 def test_terminal_cannot_push_as_another(central: Central, terminal: TerminalSim):
