@@ -9,18 +9,8 @@ from erial_desk.domain.pins import seal_pin
 from erial_desk.store.journal import new_entry_id
 
 from .conftest import Central
+from .pushing import posted
 from .terminal_sim import TerminalSim, random_account, service_charge
-
-
-def posted(central: Central, account_id: str) -> int:
-    """Sum of the postings of a ledger account (any account, guarded or not)."""
-    with central.engine.connect() as conn:
-        return int(
-            conn.execute(
-                text("SELECT COALESCE(SUM(amount), 0) FROM postings WHERE account_id = :a"),
-                {"a": account_id},
-            ).scalar()
-        )
 
 
 def bill_status(terminal: TerminalSim, bill: dict) -> str:
