@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -18,6 +17,7 @@ from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, now_stamp, utc_day
 from erial_desk.domain.identifiers import normalise_account_number
 from erial_desk.domain.policy import BillKind, catalogue_to_dict, office_to_dict, policy_to_dict
 
@@ -145,7 +145,13 @@ def website_auth(request: Request, authorization: Annotated[str | None, Header()
     return _service(request, authorization, "website")
 
 
+def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
+    """The bearer token presented, not yet checked."""
+    return _bearer(authorization)
+
+
 TerminalDep = Annotated[Terminal, Depends(terminal_auth)]
+BearerDep = Annotated[str, Depends(bearer_token)]
 AdminDep = Annotated[str, Depends(admin_auth)]
 WebsiteDep = Annotated[str, Depends(website_auth)]
 
@@ -156,9 +162,11 @@ def create_app(
     *,
     migrate: bool = True,
     reconcile_every: float | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """The API; ``reconcile_every``: seconds between runs of the reconciliation of
-    unconfirmed online debits in a background thread (None: not run by this app)."""
+    unconfirmed online debits in a background thread (None: not run by this app); ``clock``:
+    what "now" is for the times central writes (tests pass a ``ManualClock``)."""
     engine = make_engine(database_url)
     if migrate:
         upgrade(engine)
@@ -166,7 +174,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        reconciler = Reconciler(engine, reconcile_every) if reconcile_every else None
+        reconciler = Reconciler(engine, reconcile_every, clock) if reconcile_every else None
         if reconciler is not None:
             reconciler.start()
         yield
@@ -183,7 +191,8 @@ def create_app(
     app.add_middleware(BodyLimit)  # outermost: refuses a large body before anything reads it
     app.state.engine = engine
     app.state.secrets = secrets
-    _routes(app, engine, secrets)
+    app.state.clock = clock
+    _routes(app, engine, secrets, clock)
     _error_handlers(app)
     return app
 
@@ -234,7 +243,9 @@ def _error_handlers(app: FastAPI) -> None:
         return answer(error)
 
 
-def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # noqa: C901
+def _routes(  # noqa: C901
+    app: FastAPI, engine: Engine, secrets: CentralSecrets, clock: Clock
+) -> None:
     @app.get("/v1/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "api": API_VERSION}
@@ -258,22 +269,23 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         )
 
     @app.post("/v1/journal")
-    def push(request: PushRequest, term: TerminalDep) -> dict[str, Any]:
-        if request.terminal_id != term.terminal_id:
-            raise ApiError(403, "push.wrong_terminal")
-        try:
-            batch = [ingest.parse_wire(e.model_dump()) for e in request.entries]
-        except ValueError as exc:
-            raise ApiError(422, "request.invalid", reason="signature must be hex") from exc
+    def push(request: PushRequest, token: BearerDep) -> dict[str, Any]:
+        """The hot path: the token is checked in the push's own transaction, on the terminal's
+        row that the push locks anyway (``ingest.authenticate``), rather than in one of its
+        own; a request without a token is refused before its body is read."""
+        token_hash = admin.token_hash(token)
 
         def work(conn: Connection) -> tuple[list[ingest.EntryResult], int]:
-            policy, _ = admin.current_policy(conn)
+            term = ingest.authenticate(conn, token_hash, request.terminal_id)
+            try:
+                batch = [
+                    ingest.WireEntry(e.seq, e.id, e.body, e.hash, bytes.fromhex(e.signature))
+                    for e in request.entries
+                ]
+            except ValueError as exc:
+                raise ApiError(422, "request.invalid", reason="signature must be hex") from exc
             return ingest.push(
-                conn,
-                term.terminal_id,
-                batch,
-                sealing_private_key=secrets.sealing_private_key,
-                wallet_pin_attempts=policy.wallet_pin_attempts,
+                conn, term, batch, sealing_private_key=secrets.sealing_private_key, clock=clock
             )
 
         results, last_seq = run_transaction(engine, work)
@@ -337,6 +349,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
                 catalogue=catalogue,
                 sealing_private_key=secrets.sealing_private_key,
                 pin_attempts=policy.wallet_pin_attempts,
+                at=now_stamp(clock),
             )
 
         answer = run_transaction(engine, work)
@@ -351,7 +364,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         status = run_transaction(
             engine,
             lambda conn: wallet.cancel_debit(
-                conn, terminal_id=term.terminal_id, entry_id=entry_id[:64]
+                conn, terminal_id=term.terminal_id, entry_id=entry_id[:64], at=now_stamp(clock)
             ),
         )
         return {"entry_id": entry_id, "status": status}
@@ -369,6 +382,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
                 voids=request.voids,
                 account=account,
                 amount=request.amount,
+                at=now_stamp(clock),
             ),
         )
         return {"reference": answer.reference, "balance_after": answer.balance_after}
@@ -391,7 +405,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         if office_id != term.office_id:
             raise ApiError(403, "auth.forbidden")
         with reading(engine) as conn:
-            return records.office_totals(conn, office_id, day or _today())
+            return records.office_totals(conn, office_id, day or utc_day(clock.now()))
 
     @app.get("/v1/admin/offices/{office_id}/totals")
     def admin_totals(
@@ -401,7 +415,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
     ) -> dict[str, Any]:
         with reading(engine) as conn:
             admin.get_office(conn, office_id)
-            return records.office_totals(conn, office_id, day or _today())
+            return records.office_totals(conn, office_id, day or utc_day(clock.now()))
 
     @app.post("/v1/admin/offices/{office_id}/terminals")
     def new_terminal(office_id: str, _admin: AdminDep) -> dict[str, str]:
@@ -500,7 +514,3 @@ def _clean_registration(record: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as exc:
         raise ApiError(422, exc.code, **exc.params) from exc
     return record
-
-
-def _today() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d")
