@@ -15,6 +15,7 @@ deadlock or a serialisation failure is run again (``run_transaction``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import sqlite3
@@ -103,13 +104,19 @@ def in_list(conn: Connection, sql: str) -> TextClause:
     return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
+@functools.cache
+def _insert_of(table: Table) -> Any:
+    """One INSERT statement per table, built once (its compiled form is then reused)."""
+    return insert(table)
+
+
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows with the same keys. On PostgreSQL they are streamed with COPY in the
     transaction (no statement per row); on SQLite, one prepared INSERT run for each."""
     if not rows:
         return
     if len(rows) < 8 or not is_postgres(conn):  # a COPY costs more than a few INSERTs
-        conn.execute(insert(table), rows)
+        conn.execute(_insert_of(table), rows)
         return
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)

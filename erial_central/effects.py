@@ -45,6 +45,9 @@ from .rules import (
 from .visibility import Viewer, grant
 
 Outcome = tuple[str, str | None]  # (applied | flagged, reason)
+_OFFICE_STAFF = select(operators.c.operator_id, operators.c.role, operators.c.active).where(
+    operators.c.office_id == bindparam("office")
+)  # built once: its compiled form is reused without a cache key per push
 _ONLINE_TYPES = frozenset({EntryType.BILL_PAID, EntryType.VOID})  # may have an authorisation
 APPLIED: Outcome = ("applied", None)
 
@@ -211,11 +214,7 @@ class BatchContext:
         if self.operators is None:
             self.operators = {
                 r[0]: Staff(self.office_id, r[1], bool(r[2]))
-                for r in self.conn.execute(
-                    select(operators.c.operator_id, operators.c.role, operators.c.active).where(
-                        operators.c.office_id == self.office_id
-                    )
-                )
+                for r in self.conn.execute(_OFFICE_STAFF, {"office": self.office_id})
             }
         return self.operators.get(operator_id)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
-from sqlalchemy import Connection, text, update
+from sqlalchemy import Connection, bindparam, text, update
 
 from erial_desk.domain.canonical import parse_canonical
 from erial_desk.domain.chain import genesis_hash
@@ -101,6 +101,15 @@ _TERMINAL = (
     " (SELECT p.catalogue FROM policies p ORDER BY p.version DESC LIMIT 1) AS catalogue"
     " FROM terminals t JOIN offices o ON o.office_id = t.office_id"
     " WHERE t.token_hash = :h"
+)
+
+
+# Statements of the hot path are built once: SQLAlchemy then reuses their compiled form
+# without working out a cache key at every push.
+_ADVANCE_TERMINAL = (
+    update(terminals)
+    .where(terminals.c.terminal_id == bindparam("t"))
+    .values(last_seq=bindparam("s"), last_hash=bindparam("h"))
 )
 
 
@@ -366,9 +375,7 @@ def _apply(
     ctx.flush()
     last_wire = accepted[-1][0]
     ctx.conn.execute(
-        update(terminals)
-        .where(terminals.c.terminal_id == ctx.terminal_id)
-        .values(last_seq=last_wire.seq, last_hash=last_wire.hash)
+        _ADVANCE_TERMINAL, {"t": ctx.terminal_id, "s": last_wire.seq, "h": last_wire.hash}
     )
     ctx.ledger.flush(received_at)
 

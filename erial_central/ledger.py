@@ -20,6 +20,13 @@ BANK = "bank"  # clearing account of the partner bank (online top-ups)
 SERVICE_CHARGES = "charges"  # service-charge revenue
 
 
+_SET_BALANCE = (
+    update(ledger_accounts)
+    .where(ledger_accounts.c.account_id == bindparam("aid"))
+    .values(balance=bindparam("bal"))
+)  # built once: its compiled form is reused without a cache key per flush
+
+
 def wallet(account: str) -> str:
     return f"wallet:{account}"
 
@@ -189,9 +196,7 @@ class Ledger:
         conn = self.conn
         if self._dirty:
             conn.execute(
-                update(ledger_accounts)
-                .where(ledger_accounts.c.account_id == bindparam("aid"))
-                .values(balance=bindparam("bal")),
+                _SET_BALANCE,
                 [{"aid": a, "bal": self._balances[a]} for a in sorted(self._dirty)],
             )
             for account_id in sorted(self._dirty):

@@ -16,13 +16,10 @@ know already: breaches about a wallet's PIN or state answer with one generic rea
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, select
-
-from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE
+from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, EntryType
 from erial_desk.domain.errors import PolicyError, ValidationError
 from erial_desk.domain.money import check_amount
 from erial_desk.domain.policy import (
@@ -33,14 +30,10 @@ from erial_desk.domain.policy import (
     PaymentMethod,
     Policy,
     Role,
-    catalogue_from_dict,
     check_allowed,
     entry_action,
     needs_close_approval,
-    policy_from_dict,
 )
-
-from .models import policies
 
 # Longest text central stores from an entry; identifiers are far shorter, names and reasons
 # a few hundred characters, sealed PINs about a hundred.
@@ -374,22 +367,11 @@ def _receipt_reprinted(facts: Facts, env: dict[str, Any]) -> Breach | None:
 
 
 _CHECKS = {
-    "shift_opened": _shift_opened,
-    "cash_drop": _cash_drop,
-    "shift_closed": _shift_closed,
-    "top_up": _top_up,
-    "bill_paid": _bill_paid,
-    "void": _void,
-    "receipt_reprinted": _receipt_reprinted,
+    EntryType.SHIFT_OPENED: _shift_opened,
+    EntryType.CASH_DROP: _cash_drop,
+    EntryType.SHIFT_CLOSED: _shift_closed,
+    EntryType.TOP_UP: _top_up,
+    EntryType.BILL_PAID: _bill_paid,
+    EntryType.VOID: _void,
+    EntryType.RECEIPT_REPRINTED: _receipt_reprinted,
 }
-
-
-def policy_in_force(conn: Connection, at: str | None = None) -> tuple[Policy, FeeCatalogue]:
-    """The policy and catalogue published last (before ``at``, when given)."""
-    query = select(policies.c.policy, policies.c.catalogue).order_by(policies.c.version.desc())
-    if at is not None:
-        query = query.where(policies.c.created_at <= at)
-    row = conn.execute(query.limit(1)).first()
-    if row is None:
-        return Policy(), FeeCatalogue()
-    return policy_from_dict(json.loads(row[0])), catalogue_from_dict(json.loads(row[1]))
