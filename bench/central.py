@@ -54,7 +54,7 @@ from erial_desk.domain.chain import build_envelope, encode_envelope, genesis_has
 from erial_desk.domain.clock import now_stamp
 from erial_desk.domain.entries import BillPaid, CashDrop, ReceiptReprinted, ShiftOpened, TopUp, Void
 from erial_desk.domain.entries import Payload as EntryPayload
-from erial_desk.domain.pins import seal_pin
+from erial_desk.domain.pins import hash_pin, seal_pin, verify_pin
 from erial_desk.domain.policy import BillKind, catalogue_from_dict
 from erial_desk.store.journal import new_entry_id
 
@@ -452,6 +452,18 @@ def paced_single(
     return run
 
 
+def pin_check_ms(times: int = 5) -> float:
+    """Median ms of one wallet PIN check (scrypt, slow on purpose) on this machine now: the
+    floor under an online debit's round trip, whatever the server does."""
+    verifier = hash_pin("1234")
+    took = []
+    for _ in range(times):
+        started = time.perf_counter()
+        verify_pin("1234", verifier)
+        took.append((time.perf_counter() - started) * 1000)
+    return percentile(took, 50)
+
+
 def bare_verify_us(terminals: list[Terminal]) -> float:
     """CPU µs of one bare Ed25519 verify of an entry (its hash and signature, as central checks
     them), over the terminals' entries, with central's library."""
@@ -560,6 +572,7 @@ def bench_backend(
             f" {batched.seconds:.1f} s, results {batched.statuses}; server CPU {cpu_us:.0f} µs"
             f" per entry, a bare verify {verify_us:.0f} µs"
         )
+        pin_ms = pin_check_ms()
         debits = Debits(server, args.debit_clients, accounts, debit_bills)
         debits.start()
         try:
@@ -617,6 +630,7 @@ def bench_backend(
             pg(TARGET_DEBIT_P99_MS),
         ),
         Metric(f"{name}_debit_p50_ms", percentile(debits.latencies_ms, 50), "ms"),
+        Metric(f"{name}_pin_check_alone_ms", pin_ms, "ms"),
         Metric(
             f"{name}_single_requests_per_s", single_rate, "1/s", pg(TARGET_SINGLE_RATE), "higher"
         ),

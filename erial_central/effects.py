@@ -48,6 +48,12 @@ Outcome = tuple[str, str | None]  # (applied | flagged, reason)
 _OFFICE_STAFF = select(operators.c.operator_id, operators.c.role, operators.c.active).where(
     operators.c.office_id == bindparam("office")
 )  # built once: its compiled form is reused without a cache key per push
+_VOIDED_ENTRY = select(entries.c.entry_type, entries.c.body).where(
+    entries.c.entry_id == bindparam("e")
+)
+_MARK_VOIDED = (
+    update(entries).where(entries.c.entry_id == bindparam("e")).values(voided_by=bindparam("by"))
+)
 _ONLINE_TYPES = frozenset({EntryType.BILL_PAID, EntryType.VOID})  # may have an authorisation
 APPLIED: Outcome = ("applied", None)
 
@@ -530,15 +536,11 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         entry_type, body = in_batch["entry_type"], in_batch["body"]
         in_batch["voided_by"] = env["id"]
     else:
-        voided = conn.execute(
-            select(entries.c.entry_type, entries.c.body).where(entries.c.entry_id == p["voids"])
-        ).first()
+        voided = conn.execute(_VOIDED_ENTRY, {"e": p["voids"]}).first()
         if voided is None:
             return ("flagged", "voided entry unknown at central")
         entry_type, body = voided
-        conn.execute(
-            update(entries).where(entries.c.entry_id == p["voids"]).values(voided_by=env["id"])
-        )
+        conn.execute(_MARK_VOIDED, {"e": p["voids"], "by": env["id"]})
         read = ctx.earlier_entries.get(p["voids"])
         if read is not None:  # a second void in this batch must see this one
             ctx.earlier_entries[p["voids"]] = replace(read, voided_by=env["id"])
