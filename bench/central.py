@@ -17,7 +17,11 @@ its own connection, as behind a load balancer, so pushes spread over the server'
    the other: their round trips are the "debit while 50 terminals push" figure.
 3. One entry per request (``--single`` entries in all), as desks that sync after every entry:
    as fast as answered, then offered at half that rate.
-4. ``erial-central audit`` over everything: ledger, balances and every chain.
+4. A mixed soak (``--soak-terminals``, default 200, for ``--soak-seconds``, default 60; 0 skips
+   it): each desk at its own pace pushes 1 to 20 entries (now and then one again, as after a
+   lost answer) and pulls its feed, while clerks make online debits. No request may fail, and
+   central must hold exactly the entries each desk sent: none lost, none doubled.
+5. ``erial-central audit`` over everything: ledger, balances and every chain.
 
 Each figure is printed beside its target from the issue, measured in the same run.
 PostgreSQL: ERIAL_BENCH_POSTGRES_URL or postgresql+psycopg://postgres@127.0.0.1:5432/test.
@@ -452,6 +456,106 @@ def paced_single(
     return run
 
 
+@dataclass
+class Soak:
+    seconds: float
+    requests: int
+    entries_sent: int
+    errors: list[str]
+    lost_or_doubled: int
+    resent: int
+
+
+def soak(server: Server, counter: Counter, args: argparse.Namespace, database: str) -> Soak:
+    """``--soak-terminals`` desks for ``--soak-seconds``, each at its own pace: pushes of 1 to
+    20 entries (now and then sending the last entry again, as a desk that missed an answer
+    does), and pulls of its change feed; clerks make online debits meanwhile (``Debits``). Then
+    every terminal's entries at central are counted: none lost, none doubled."""
+    terminals = prepared(server, counter, args.soak_terminals, args.soak_entries, 1)
+    errors: list[str] = []
+    sent: dict[str, int] = {}
+    counts = {"requests": 0, "resent": 0}
+    lock = threading.Lock()
+    deadline = time.perf_counter() + args.soak_seconds
+
+    def desk(term: Terminal) -> None:
+        rng = random.Random(term.terminal_id)
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {term.token}"
+        done, cursor, made = 0, 0, 0
+        while time.perf_counter() < deadline and done < len(term.entries):
+            time.sleep(rng.uniform(0.05, 0.4))
+            made += 1
+            if rng.random() < 0.2:
+                answer = session.get(
+                    f"{server.base_url}/v1/feed", params={"cursor": cursor}, timeout=120
+                )
+                if answer.status_code == 200:
+                    cursor = int(answer.json()["cursor"])
+                else:
+                    with lock:
+                        errors.append(f"feed {answer.status_code} {answer.text[:200]}")
+                continue
+            again = done > 0 and rng.random() < 0.05
+            start = done - 1 if again else done
+            chunk = term.entries[start : done + rng.choice((1, 1, 1, 2, 5, 20))]
+            answer = session.post(
+                f"{server.base_url}/v1/journal",
+                json={"terminal_id": term.terminal_id, "entries": chunk},
+                timeout=120,
+            )
+            if answer.status_code != 200:
+                with lock:
+                    errors.append(f"push {answer.status_code} {answer.text[:200]}")
+                continue
+            results = answer.json()["results"]
+            wrong = [
+                r
+                for i, r in enumerate(results)
+                if r["status"] not in ("applied", "flagged")
+                and not (again and i == 0 and r["status"] == "duplicate")
+            ]
+            if wrong:
+                with lock:
+                    errors.append(f"push answered {wrong[:2]}")
+            done = start + len(chunk)
+            with lock:
+                counts["resent"] += int(again)
+        with lock:
+            sent[term.terminal_id] = done
+            counts["requests"] += made
+
+    debits = Debits(server, args.debit_clients, counter.accounts, counter.bills[-500:])
+    del counter.bills[-500:]
+    threads = [threading.Thread(target=desk, args=(t,)) for t in terminals]
+    started = time.perf_counter()
+    debits.start()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    debits.stop()
+    seconds = time.perf_counter() - started
+    errors += [f"debit {f}" for f in debits.failures]
+    engine = create_engine(database, poolclass=NullPool)
+    with engine.connect() as conn:
+        stored = dict(
+            conn.execute(
+                text(
+                    "SELECT t.terminal_id, COUNT(e.entry_id) FROM terminals t"
+                    " LEFT JOIN entries e ON e.terminal_id = t.terminal_id"
+                    " GROUP BY t.terminal_id"
+                )
+            ).all()
+        )
+        last = dict(conn.execute(text("SELECT terminal_id, last_seq FROM terminals")).all())
+    engine.dispose()
+    wrong = sum(
+        abs(int(stored.get(tid, 0)) - n) + abs(int(last.get(tid, 0)) - n) for tid, n in sent.items()
+    )
+    return Soak(seconds, counts["requests"], sum(sent.values()), errors, wrong, counts["resent"])
+
+
 def pin_check_ms(times: int = 5) -> float:
     """Median ms of one wallet PIN check (scrypt, slow on purpose) on this machine now: the
     floor under an online debit's round trip, whatever the server does."""
@@ -592,6 +696,14 @@ def bench_backend(
             f" results {single.statuses}"
         )
         single_paced = paced_single(name, server, counter, args, 0.5 * single_rate)
+        soaked = soak(server, counter, args, database) if args.soak_seconds > 0 else None
+        if soaked is not None:
+            print(
+                f"[{name}] soak: {args.soak_terminals} terminals for {soaked.seconds:.0f} s,"
+                f" {soaked.requests} requests, {soaked.entries_sent} entries"
+                f" ({soaked.resent} sent again), errors {soaked.errors[:3]},"
+                f" lost or doubled {soaked.lost_or_doubled}"
+            )
     finally:
         server.stop()
     started = time.perf_counter()
@@ -647,7 +759,17 @@ def bench_backend(
         ),
         Metric(f"{name}_single_p99_ms_closed_loop", percentile(single.latencies_ms, 99), "ms"),
         Metric(f"{name}_audit_s", audit_s, "s"),
-    ]
+    ] + (
+        []
+        if soaked is None
+        else [
+            Metric(f"{name}_soak_terminals", args.soak_terminals, "terminals"),
+            Metric(f"{name}_soak_requests", soaked.requests, "requests"),
+            Metric(f"{name}_soak_errors", len(soaked.errors), "errors", 0),
+            Metric(f"{name}_soak_lost_or_doubled", soaked.lost_or_doubled, "entries", 0),
+            Metric(f"{name}_soak_audit_passed", 1.0, "yes", 1, "higher"),
+        ]
+    )
 
 
 def main(argv: list[str]) -> int:
@@ -663,6 +785,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--workers", type=int, default=0, help="server processes (0: 2 on PostgreSQL, 1 SQLite)"
     )
+    parser.add_argument("--soak-terminals", type=int, default=200)
+    parser.add_argument(
+        "--soak-seconds", type=float, default=60.0, help="mixed load at the end (0: none)"
+    )
+    parser.add_argument(
+        "--soak-entries", type=int, default=400, help="entries prepared per soak terminal"
+    )
     parser.add_argument(
         "--debit-clients", type=int, default=2, help="clerks debiting wallets during the load"
     )
@@ -672,7 +801,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     # Bills for the cash payments (about 40% of the entries), with room to spare.
     paced_entries = int(TARGET_RATE * args.paced_seconds * 1.2) + 2 * args.terminals * BATCH
-    total = args.terminals * args.batches * BATCH + 2 * args.single + paced_entries
+    soak_entries = args.soak_terminals * args.soak_entries if args.soak_seconds > 0 else 0
+    total = args.terminals * args.batches * BATCH + 2 * args.single + paced_entries + soak_entries
     args.bills = int(total * 0.6) + 2000
     metrics: list[Metric] = []
     with tempfile.TemporaryDirectory(prefix="bench-central-") as tmp:
