@@ -61,3 +61,23 @@ def transfer_label(kind: str, language: str) -> str:
 def void_label(name: str, language: str) -> str:
     """``Void: Parking fine``: what a void cancelled, ``name`` already in ``language``."""
     return text(language, VOID_OF, name=name)
+
+
+# Who speaks on every receipt and on the receipt check page.
+MUNICIPALITY = N_("Muscat Municipality")
+SYSTEM = N_("e-Rial")
+
+# Names of the facts a receipt shows, on the paper and on central's receipt check page alike.
+RECEIPT_NO = N_("Receipt no.")
+DATE_TIME = N_("Date")
+OFFICE = N_("Office")
+BILL = N_("Bill")
+REFERENCE = N_("Reference")
+BILL_AMOUNT = N_("Bill amount")
+SERVICE_CHARGE = TRANSFER_LABELS["charge"]
+TOTAL = N_("Total")
+METHOD = N_("Payment method")
+AMOUNT = N_("Amount")
+VOIDED_RECEIPT = N_("Voided receipt")
+TRANSACTION = N_("Transaction")
+TOP_UP_AMOUNT = N_("Top-up amount")
