@@ -177,12 +177,12 @@ def _received(conn: Connection, receipt: str, row: Any) -> ReceiptCheck:
         facts["voids"] = _linked(conn, payload["voids"])
     if row.voided_by is not None:
         facts["voided_by"] = _linked(conn, str(row.voided_by))
+    if row.voided_by is not None:  # set only by a void central applied, whatever came before
+        return ReceiptCheck(receipt, State.VOIDED, **facts)
     if row.status == "flagged":
         if _money_stands(conn, row.entry_id, row.entry_type):
             return ReceiptCheck(receipt, State.UNDER_REVIEW, **facts)
         return ReceiptCheck(receipt, State.NOT_VALID, **facts, **_why(conn, row, bill))
-    if row.voided_by is not None:
-        return ReceiptCheck(receipt, State.VOIDED, **facts)
     if row.entry_type == EntryType.VOID:
         return ReceiptCheck(receipt, State.VOID_SLIP, **facts)
     return ReceiptCheck(receipt, State.CONFIRMED, **facts)

@@ -49,6 +49,8 @@ def make_states(central: Central) -> States:
     top_up = sim.top_up(account, 12_500)
     poor = sim.register()
     sim.top_up(poor, 1_000)
+    poorer = sim.register()
+    sim.top_up(poorer, 1_000)
     first = sim.sync()
     assert all(r["status"] == "applied" for r in first.values()), first
 
@@ -61,11 +63,15 @@ def make_states(central: Central) -> States:
     stranger = sim.top_up(random_account(), 4_000)  # an account central does not know
     other = central.bills.take("licence")
     below_zero = sim.pay(other, "wallet", poor, pin="1234")  # offline, beyond the balance
+    permit = central.bills.take("building_permit")
+    reviewed = sim.pay(permit, "wallet", poorer, pin="1234")  # beyond the balance, then voided
+    sim.void(reviewed.entry_id)
     results = sim.sync()
     assert results[paid.entry_id]["status"] == "applied", results[paid.entry_id]
     assert results[wrong_pin.entry_id]["status"] == "flagged", results[wrong_pin.entry_id]
     assert results[stranger.entry_id]["status"] == "flagged", results[stranger.entry_id]
     assert results[below_zero.entry_id]["status"] == "flagged", results[below_zero.entry_id]
+    assert results[reviewed.entry_id]["status"] == "flagged", results[reviewed.entry_id]
 
     pending = sim.top_up(account, 3_000)  # written at the counter, not pushed yet
     forged = made(central, sim, top_up, "no_match")
@@ -93,6 +99,7 @@ def make_states(central: Central) -> States:
         "reversed_cash": made(central, sim, stranger, "not_valid", reason="cash_due_back"),
         "voided": made(central, sim, cancelled, "voided"),
         "void_slip": made(central, sim, void, "void_slip"),
+        "voided_after_review": made(central, sim, reviewed, "voided"),
         "not_received": made(central, sim, pending, "not_received", check_again=True),
         "not_received_late": Made(
             qr_of(central, quiet, late, three_days_ago),

@@ -188,6 +188,7 @@ REVIEWED = {"not_valid", "under_review"}
             "reversed_cash",
             "voided",
             "void_slip",
+            "voided_after_review",
             "not_received",
             "not_received_late",
             "no_match",
