@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from erial_desk.domain.clock import stamp
+from erial_desk.domain.demo_records import OPERATORS
 from erial_desk.domain.entries import receipt_number, receipt_qr, terminal_code
 from erial_desk.domain.money import format_plain
 from erial_desk.store.journal import AppendedEntry
@@ -29,7 +30,9 @@ class Made:
 @dataclass(frozen=True)
 class States:
     receipts: dict[str, Made]
-    private: tuple[str, ...]  # what no page may show: accounts, civil numbers, names, balances
+    # What no page may show: accounts, civil numbers, the subscribers' and the operators' names
+    # (and their ids), a balance.
+    private: tuple[str, ...]
 
 
 def qr_of(central: Central, sim: TerminalSim, entry: AppendedEntry, at: str | None = None) -> str:
@@ -116,6 +119,12 @@ def make_states(central: Central) -> States:
         poor[:8],
         "Test subscriber",
         "مشترك تجريبي",
+        *[
+            name
+            for operator_id, _office, name_en, name_ar, *_ in OPERATORS
+            if operator_id in (sim.operator, sim.supervisor)
+            for name in (operator_id, name_en, name_ar)
+        ],
         format_plain(paid.envelope["payload"]["balance_after"]),  # printed on the paper only
     )
     return States(receipts, private)
