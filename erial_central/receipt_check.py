@@ -3,10 +3,10 @@ public facts printed on it (never a name, an ID, an account number or a balance)
 
 The receipt number names a terminal and a sequence number; the ``h`` of its QR code must be the
 entry's full hash before anything about the entry is told. A receipt central has not received
-yet is told apart from one that cannot exist: its terminal is enrolled and has not pushed that
-far. The customer's reason for a reversed entry is read from what the ledger did (cash due back,
-a bill paid by someone else, nothing taken), not from the reason central records for the office,
-which may name a wallet's PIN or state.
+yet is told apart from one that cannot exist: its terminal is enrolled, not revoked, and has not
+pushed that far. The customer's reason for a reversed entry is read from what the ledger did
+(cash due back, a bill paid by someone else, nothing taken), not from the reason central records
+for the office, which may name a wallet's PIN or state.
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ def check_receipt(
     shown = receipt_number(code, seq)
     terminal = conn.execute(
         text(
-            "SELECT terminal_id, last_seq FROM terminals"
+            "SELECT terminal_id, last_seq, revoked FROM terminals"
             " WHERE terminal_code = :c AND terminal_id IS NOT NULL"
         ),
         {"c": code},
@@ -118,7 +118,8 @@ def check_receipt(
         {"t": terminal.terminal_id, "s": seq},
     ).first()
     if row is None:
-        if seq <= int(terminal.last_seq):
+        if seq <= int(terminal.last_seq) or terminal.revoked:
+            # A revoked counter can send nothing more: what it printed since is not valid.
             return ReceiptCheck(shown, State.NO_MATCH)
         return _not_received(conn, shown, terminal.terminal_id, issued, now)
     given = entry_hash.strip().lower()

@@ -18,7 +18,7 @@ from erial_desk.domain.entries import parse_receipt_qr, receipt_qr
 from erial_desk.domain.words import text
 
 from .conftest import Central
-from .receipt_states import States, make_states
+from .receipt_states import States, make_states, qr_of
 
 JSON = {"Accept": "application/json"}
 
@@ -136,6 +136,22 @@ def test_an_issue_time_that_cannot_be_true_does_not_match(states: States):
     # Before the last entry central holds from that counter: it cannot come after them.
     past = receipt_qr(base, receipt, entry_hash, "2020-01-01T00:00:00Z")
     assert get(past, **JSON).json()["state"] == "no_match"
+
+
+def test_a_revoked_counters_unsent_receipts_do_not_match(central: Central, subscriber: str):
+    sim = central.terminal("MCT-HQ")
+    sent = sim.top_up(subscriber, 1_000)
+    sim.sync()
+    unsent = sim.top_up(subscriber, 2_000)
+    assert get(qr_of(central, sim, unsent), **JSON).json()["state"] == "not_received"
+    revoked = requests.post(
+        central.url(f"/v1/admin/terminals/{sim.terminal_id}/revoke"),
+        headers=central.admin_headers,
+        timeout=30,
+    )
+    assert revoked.status_code == 200, revoked.text
+    assert get(qr_of(central, sim, unsent), **JSON).json()["state"] == "no_match"
+    assert get(qr_of(central, sim, sent), **JSON).json()["state"] == "confirmed"
 
 
 def test_what_does_not_match_shows_nothing(states: States, central: Central):
