@@ -117,34 +117,36 @@ def check_receipt(
         ),
         {"t": terminal.terminal_id, "s": seq},
     ).first()
+    given = entry_hash.strip().lower()
+    if _ENTRY_HASH.fullmatch(given) is None:
+        return ReceiptCheck(shown, State.NO_MATCH)  # no receipt's QR code carries less
     if row is None:
         if seq <= int(terminal.last_seq) or terminal.revoked:
             # A revoked counter can send nothing more: what it printed since is not valid.
             return ReceiptCheck(shown, State.NO_MATCH)
-        return _not_received(conn, shown, terminal.terminal_id, issued, now)
-    given = entry_hash.strip().lower()
-    if _ENTRY_HASH.fullmatch(given) is None or not hmac.compare_digest(
-        given.encode(), str(row.hash).encode()
-    ):
+        return _not_received(conn, shown, terminal, issued, now)
+    if not hmac.compare_digest(given.encode(), str(row.hash).encode()):
         return ReceiptCheck(shown, State.NO_MATCH)
     return _received(conn, shown, row)
 
 
 def _not_received(
-    conn: Connection, receipt: str, terminal_id: str, issued: str, now: datetime
+    conn: Connection, receipt: str, terminal: Any, issued: str, now: datetime
 ) -> ReceiptCheck:
     """A receipt after the last entry its terminal pushed. The issue time comes from the QR
-    code, unchecked, so it is believed only when it could be true: not before the terminal's
-    last entry central holds, not in the future."""
+    code, unchecked, so it is told only when it could be true: not before the last entry central
+    holds from that terminal, not in the future. A time that could not be true (a forged code,
+    or a counter whose clock was wrong) is left out; the page then cannot say how long ago."""
     at = parse_qr_stamp(issued)
-    last = conn.execute(
-        text("SELECT MAX(at) FROM entries WHERE terminal_id = :t"), {"t": terminal_id}
+    last = conn.execute(  # the time of the last entry it pushed
+        text("SELECT at FROM entries WHERE terminal_id = :t AND seq = :s"),
+        {"t": terminal.terminal_id, "s": int(terminal.last_seq)},
     ).scalar()
     if at is not None and (
         (last is not None and at < parse_stamp(str(last)).replace(microsecond=0))
         or at > now + _CLOCK_SLACK
     ):
-        return ReceiptCheck(receipt, State.NO_MATCH)
+        at = None
     policy, _ = current_policy(conn)
     waiting = timedelta(hours=policy.unconfirmed_debit_hours)
     return ReceiptCheck(

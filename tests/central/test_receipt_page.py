@@ -127,15 +127,20 @@ def test_not_received_yet_tells_when_to_look_again(states: States):
     assert text("en", w.LATE) in late and text("en", w.CHECK_AGAIN) not in late
 
 
-def test_an_issue_time_that_cannot_be_true_does_not_match(states: States):
+def test_an_issue_time_that_cannot_be_true_is_not_told(states: States):
     recent = states.receipts["not_received"]
     receipt, entry_hash = parse_receipt_qr(recent.url) or ("", "")
     base = recent.url.split("/r/")[0]
-    future = receipt_qr(base, receipt, entry_hash, "2099-01-01T00:00:00Z")
-    assert get(future, **JSON).json()["state"] == "no_match"
+    future = get(receipt_qr(base, receipt, entry_hash, "2099-01-01T00:00:00Z"), **JSON).json()
+    assert (future["state"], future["at"]) == ("not_received", None)
     # Before the last entry central holds from that counter: it cannot come after them.
     past = receipt_qr(base, receipt, entry_hash, "2020-01-01T00:00:00Z")
-    assert get(past, **JSON).json()["state"] == "no_match"
+    answer = get(past, **JSON).json()
+    assert (answer["state"], answer["at"]) == ("not_received", None)
+    assert "2020-01-01" not in get(past).text
+    assert get(recent.url, **JSON).json()["at"] is not None  # a time that could be true is told
+    no_hash = get(recent.url.split("?")[0], **JSON).json()
+    assert no_hash["state"] == "no_match"  # a receipt's QR code always carries the whole hash
 
 
 def test_a_revoked_counters_unsent_receipts_do_not_match(central: Central, subscriber: str):
