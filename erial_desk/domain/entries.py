@@ -49,6 +49,19 @@ def make_counts(counts: dict[int, int]) -> Counts:
     return result
 
 
+REASON_MAX = 200  # characters: a sentence a supervisor reads, well inside central's text limit
+
+
+def check_reason(typed: str) -> str:
+    """A clerk's reason (a void, a cash drop): trimmed, required, one sentence long at most."""
+    reason = " ".join(typed.split())
+    if not reason:
+        raise ValidationError("reason.required")
+    if len(reason) > REASON_MAX:
+        raise ValidationError("reason.too_long", max=REASON_MAX)
+    return reason
+
+
 def counts_total(counts: Counts) -> int:
     return sum(int(denomination) * count for denomination, count in counts.items())
 
@@ -83,6 +96,7 @@ class CashDrop(Payload):
     counts: Counts
     amount: int
     approver: str
+    reason: str = ""  # why the cash goes to the safe; drops journaled before it had none
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ same thing by two names.
 from __future__ import annotations
 
 from .entries import EntryType
-from .policy import PaymentMethod
+from .policy import BillKind, FeeCatalogue, PaymentMethod
 from .words import N_, text
 
 ENTRY_LABELS: dict[str, str] = {  # keyed by EntryType, found by its value too
@@ -39,6 +39,20 @@ def method_label(method: str, language: str) -> str:
     """A payment method's name; a method this version does not know is shown as it is."""
     sentence = METHOD_LABELS.get(method)
     return method if sentence is None else text(language, sentence)
+
+
+def service_label(kind: str, language: str, catalogue: FeeCatalogue | None = None) -> str:
+    """A bill kind's service name as the fee catalogue (central's, else this version's) names it:
+    the name receipts print."""
+    services = (catalogue or _DEFAULT_CATALOGUE).services
+    try:
+        service = services[BillKind(kind)]
+    except (ValueError, KeyError):
+        return kind
+    return service.name_ar if language == "ar" else service.name_en
+
+
+_DEFAULT_CATALOGUE = FeeCatalogue()
 
 
 # Movements central's ledger keeps on a wallet besides the desks' entries (a statement's lines):
