@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from erial_desk.domain.entries import parse_receipt_qr
-from erial_desk.domain.errors import NotFoundError
+from erial_desk.domain.errors import CentralUnavailable, NotFoundError, ValidationError
 from erial_desk.services.counter_reads import TransactionLine
 from erial_desk.store.print_jobs import PrintJob
 
@@ -25,10 +25,21 @@ if TYPE_CHECKING:
 
 
 def follow_up(desk: Desk, query: str) -> list[TransactionLine]:
-    """A receipt number (``CODE-0000123``) finds one transaction; anything else a subscriber's."""
+    """A receipt number (``CODE-0000123``) finds one transaction, a subscriber their recent ones
+    here; what neither finds is asked of central as the reference of a payment made online."""
     scanned = parse_receipt_qr(query)  # a receipt's QR, read by the scanner
     if scanned is not None:
         query = scanned[0]
+    try:
+        return local_follow_up(desk, query)
+    except (NotFoundError, ValidationError) as here:
+        try:
+            return [desk.online_payment(query)]
+        except (NotFoundError, CentralUnavailable):
+            raise here from None
+
+
+def local_follow_up(desk: Desk, query: str) -> list[TransactionLine]:
     if "-" in query:
         return [desk.find_receipt(query)]
     rows = desk.find_subscribers(query, limit=2)
@@ -45,7 +56,7 @@ class FollowUpScreen(CounterScreen):
         self.heading = heading(t("Follow-up"), self)
         self.query = QLineEdit(self)
         keep_left_to_right(self.query)
-        self.query.setAccessibleName(t("Receipt number or subscriber"))
+        self.query.setAccessibleName(t("Receipt, online-payment reference or subscriber"))
         self.query.returnPressed.connect(self.look_up)
         self.table = TransactionTable(self)
         self.error = error_label(self)
@@ -53,7 +64,7 @@ class FollowUpScreen(CounterScreen):
         self.reprint_button.setAutoDefault(True)
         self.reprint_button.clicked.connect(self.reprint)
         row = QHBoxLayout()
-        row.addWidget(QLabel(t("Receipt number or subscriber"), self))
+        row.addWidget(QLabel(t("Receipt, online-payment reference or subscriber"), self))
         row.addWidget(self.query, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -67,8 +78,8 @@ class FollowUpScreen(CounterScreen):
 
     def help_text(self) -> str:
         return t(
-            "Type a receipt number (or scan its QR), or a subscriber, and press Enter. F7 prints "
-            "a copy of the chosen receipt, marked COPY."
+            "Type a receipt number (or scan its QR), the reference of a payment made online, or "
+            "a subscriber, and press Enter. F7 prints a copy of the chosen receipt, marked COPY."
         )
 
     def title(self) -> str:
@@ -89,11 +100,14 @@ class FollowUpScreen(CounterScreen):
 
     def look_up(self) -> None:
         query = self.query.text().strip()
+        if not query:
+            return
         self.ctx.call(
             "follow-up",
             lambda desk: follow_up(desk, query),
             success=self._found,
             failure=self._not_found,
+            disable=[self.query],
         )
 
     def _found(self, lines: list[TransactionLine]) -> None:
@@ -106,11 +120,18 @@ class FollowUpScreen(CounterScreen):
     def _not_found(self, exc: BaseException) -> None:
         self.table.show_lines([])
         self.error.setText(self.ctx.sentence(exc))
+        self.query.setFocus()
+        self.query.selectAll()
 
     def reprint(self) -> None:
         line = self.table.selected()
         if line is None:
             self.error.setText(t("Find the receipt first."))
+            return
+        if not line.entry_id:
+            self.error.setText(
+                t("This payment was made online: the customer's bank gave its receipt.")
+            )
             return
         self.ctx.call(
             "reprint",

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from erial_desk.domain.clock import muscat_text
 from erial_desk.domain.identifiers import plate_in_arabic
+from erial_desk.domain.labels import transfer_label
 from erial_desk.services.counter_reads import TransactionLine
 
 from ..words import language, t
@@ -30,6 +31,8 @@ def entry_name(line: TransactionLine) -> str:
         return t("Void")
     if line.entry_type == "cash_drop":
         return t("Cash drop")
+    if line.entry_type == "bank_top_up":  # made online, as central names its transfers
+        return transfer_label(line.entry_type, language())
     return line.entry_type
 
 
