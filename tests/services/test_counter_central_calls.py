@@ -51,11 +51,12 @@ def test_a_cafe_cannot_reset_a_pin(cafe_desk):
         cafe_desk.reset_customer_pin("100000000008", "8642")
 
 
-def test_an_online_payment_by_its_reference(clerk_desk):
-    account = register(clerk_desk)
+def bank_top_up(account: str, amount: int) -> str:
+    """A payment made on the website: the bank's signed callback to the test's central; its
+    reference."""
     central = central_of_test()
     reference = f"BNK-{secrets.token_hex(4)}"
-    body = json.dumps({"bank_reference": reference, "account": account, "amount": 12_500})
+    body = json.dumps({"bank_reference": reference, "account": account, "amount": amount})
     secret = load_secrets(central.secrets_file).bank_hmac_secret
     signature = hmac.new(secret, body.encode(), hashlib.sha256).hexdigest()
     done = requests.post(
@@ -65,6 +66,12 @@ def test_an_online_payment_by_its_reference(clerk_desk):
         timeout=30,
     )
     assert done.status_code == 200, done.text
+    return reference
+
+
+def test_an_online_payment_by_its_reference(clerk_desk):
+    account = register(clerk_desk)
+    reference = bank_top_up(account, 12_500)
     line = clerk_desk.online_payment(reference)
     assert (line.receipt, line.account, line.amount, line.central) == (
         reference,
