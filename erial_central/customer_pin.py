@@ -10,6 +10,8 @@ the PIN.
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
@@ -35,7 +37,9 @@ router = APIRouter()
 
 
 class PinResetModel(BaseModel):
-    request_id: str = Field(min_length=8, max_length=64, description="the desk's journal entry id")
+    request_id: str = Field(
+        min_length=8, max_length=64, description="the desk's new journal entry id (UUIDv7)"
+    )
     operator_id: str = Field(min_length=1, max_length=64)
     sealed_pin: str = Field(min_length=1, max_length=1024)
 
@@ -83,6 +87,7 @@ def reset(
     ).scalar_one()
     if closed:
         raise ApiError(409, "wallet.closed")
+    _refuse_stale(body.request_id)
     context = pin_reset_context(account, body.request_id)
     try:
         pin = normalise_pin(
@@ -99,3 +104,18 @@ def reset(
         .values(pin_verifier=hash_pin(pin), pin_failures=0)
     )
     return {"account": account, "status": "reset"}
+
+
+FRESH_MS = 10 * 60 * 1000  # a reset is sent as the customer types: older ones are replays
+
+
+def _refuse_stale(request_id: str, now_ms: int | None = None) -> None:
+    """The request id is the desk's new journal entry id, a UUIDv7 whose first 48 bits are
+    when it was made: a sealed PIN captured on the way is worthless after a few minutes."""
+    try:
+        made_ms = uuid.UUID(request_id).int >> 80
+    except ValueError as exc:
+        raise ApiError(422, "request.invalid", reason="request_id: not a UUID") from exc
+    now_ms = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+    if abs(now_ms - made_ms) > FRESH_MS:
+        raise ApiError(422, "request.invalid", reason="request_id: not made just now")

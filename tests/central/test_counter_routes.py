@@ -4,10 +4,13 @@ account and request), a payment made online by its reference, and whether an ID 
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 
 import pytest
 
+from erial_desk.domain.chain import uuid7
 from erial_desk.domain.pins import pin_reset_context, seal_pin
 from erial_desk.store.journal import new_entry_id
 
@@ -114,3 +117,12 @@ def test_whether_an_id_is_registered(central: Central, terminal, subscriber):
     cafe = central.terminal("CAFE-RUWI")
     asked = cafe.get("/v1/registered-ids", civil_number=civil, operator_id=cafe.operator)
     refused(asked, 403, "policy.not_allowed")
+
+
+def test_a_reset_sent_again_later_is_refused(central: Central, terminal, subscriber):
+    """A sealed reset captured on the way and replayed an hour later changes nothing."""
+    an_hour_ago = uuid7(time.time_ns() // 1_000_000 - 3_600_000, os.urandom(10))
+    refused(reset(terminal, subscriber, "5678", request=an_hour_ago), 422, "request.invalid")
+    refused(
+        reset(terminal, subscriber, "5678", request="not-a-uuid-at-all"), 422, "request.invalid"
+    )

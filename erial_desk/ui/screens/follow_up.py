@@ -15,6 +15,7 @@ from erial_desk.store.print_jobs import PrintJob
 
 from ..context import DeskContext
 from ..language import keep_left_to_right
+from ..runner import Lane
 from ..screen import KeyAction, error_label, heading
 from ..widgets.transactions import TransactionTable
 from ..words import t
@@ -23,23 +24,19 @@ from .counter_base import CounterScreen, after_print
 if TYPE_CHECKING:
     from erial_desk.services import Desk
 
+KEY = "follow-up"
+ONLINE = "follow-up-online"
 
-def follow_up(desk: Desk, query: str) -> list[TransactionLine]:
-    """A receipt number (``CODE-0000123``) finds one transaction, a subscriber their recent ones
-    here; what neither finds is asked of central as the reference of a payment made online."""
-    scanned = parse_receipt_qr(query)  # a receipt's QR, read by the scanner
-    if scanned is not None:
-        query = scanned[0]
-    try:
-        return local_follow_up(desk, query)
-    except (NotFoundError, ValidationError) as here:
-        try:
-            return [desk.online_payment(query)]
-        except (NotFoundError, CentralUnavailable):
-            raise here from None
+
+def follow_up_query(typed: str) -> str:
+    """What the clerk typed, or the receipt number inside a receipt's QR the scanner read."""
+    scanned = parse_receipt_qr(typed)
+    return scanned[0] if scanned is not None else typed
 
 
 def local_follow_up(desk: Desk, query: str) -> list[TransactionLine]:
+    """A receipt number (``CODE-0000123``) finds one transaction, a subscriber their recent ones
+    here; what neither finds is then asked of central as a payment made online."""
     if "-" in query:
         return [desk.find_receipt(query)]
     rows = desk.find_subscribers(query, limit=2)
@@ -99,15 +96,35 @@ class FollowUpScreen(CounterScreen):
             self.look_up()
 
     def look_up(self) -> None:
-        query = self.query.text().strip()
-        if not query:
+        query = follow_up_query(self.query.text().strip())
+        if not query or self.ctx.runner.is_running(ONLINE):
             return
         self.ctx.call(
-            "follow-up",
-            lambda desk: follow_up(desk, query),
+            KEY,
+            lambda desk: local_follow_up(desk, query),
             success=self._found,
-            failure=self._not_found,
+            failure=lambda exc: self._online(query, exc),
             disable=[self.query],
+        )
+
+    def _online(self, query: str, here: BaseException) -> None:
+        """Not found here: a payment made online, asked of central on the network lane (the
+        journal's worker never waits on central for a look-up)."""
+        if not isinstance(here, (NotFoundError, ValidationError)):
+            self._not_found(here)
+            return
+
+        def answer(exc: BaseException) -> None:
+            gone = isinstance(exc, (NotFoundError, CentralUnavailable))
+            self._not_found(here if gone else exc)
+
+        self.ctx.call(
+            ONLINE,
+            lambda desk: [desk.online_payment(query)],
+            success=self._found,
+            failure=answer,
+            disable=[self.query],
+            lane=Lane.NETWORK,
         )
 
     def _found(self, lines: list[TransactionLine]) -> None:
