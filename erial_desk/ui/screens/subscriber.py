@@ -116,7 +116,8 @@ class SubscriberScreen(CounterScreen):
     def help_text(self) -> str:
         return t(
             "F3 tops this subscriber up, F4 pays their bills. The balance is what central last "
-            "reported, less what was paid here since."
+            "reported, less what was paid here since. After checking the customer's ID card, "
+            "'Reset the wallet PIN' lets the customer choose a new PIN on their pad."
         )
 
     def title(self) -> str:
