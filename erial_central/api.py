@@ -184,6 +184,7 @@ def create_app(
     app.state.engine = engine
     app.state.secrets = secrets
     _routes(app, engine, secrets)
+    _include_counter_routes(app)
     _error_handlers(app)
     return app
 
@@ -457,6 +458,15 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             "last_seq": int(row.last_seq),
             "last_hash": row.last_hash,
         }
+
+
+def _include_counter_routes(app: FastAPI) -> None:
+    """Routes kept in their own modules; they take this module's terminal check, so they are
+    imported once it is loaded."""
+    from . import counter_lookups, customer_pin
+
+    app.include_router(counter_lookups.router)
+    app.include_router(customer_pin.router)
 
 
 def _with_one_retry_on_conflict(engine: Engine, work: Any) -> Any:

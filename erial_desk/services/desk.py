@@ -31,7 +31,7 @@ from erial_desk.store.journal import Journal
 from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 
-from .counter_reads import CounterReadsMixin
+from .counter_reads import CounterReadsMixin, TransactionLine
 from .events import EventHub
 from .integrity import (
     JournalReport,
@@ -43,6 +43,7 @@ from .integrity import (
 )
 from .payments import PaymentsMixin
 from .printing_service import PrintingMixin
+from .results import RegistrationForm, TransactionResult
 from .shifts import ShiftsMixin
 from .status import DrawerMixin, OperatorListMixin, PreferencesMixin, StatusMixin
 from .sync_service import SyncMixin, pin_reference_key
@@ -217,6 +218,26 @@ class Desk(
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- counter's calls kept in their own modules ----------------------------------------
+
+    def reset_customer_pin(self, account: str, new_pin: str) -> TransactionResult:
+        """Set the PIN the customer typed as their wallet's new PIN (online, internal offices)."""
+        from .customer_pin import CustomerPinReset
+
+        return CustomerPinReset(self).reset(account, new_pin)
+
+    def online_payment(self, reference: str) -> TransactionLine:
+        """A payment made on the website, by its reference, as central holds it."""
+        from .counter_lookups import online_payment
+
+        return online_payment(self, reference)
+
+    def check_new_subscriber(self, form: RegistrationForm) -> None:
+        """Refuse an ID already registered (here, and at central when it answers)."""
+        from .counter_lookups import check_new_subscriber
+
+        check_new_subscriber(self, form)
 
     # --- maintenance -----------------------------------------------------------------------
 
