@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from erial_desk import __version__
-from erial_desk.domain.errors import DeskError
+from erial_desk.domain.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
@@ -80,6 +80,12 @@ def _parser() -> argparse.ArgumentParser:
         "print-test", help="print a test page: the printer settings, both scripts and a QR code"
     )
 
+    sub.add_parser(
+        "selftest",
+        help="check this terminal: data directory, journal, key store, printer, central, clock, "
+        "disk; one line per check, exit code 0 when every check passed",
+    )
+
     gui = sub.add_parser("gui", help="the counter's window on the data directory")
     # For checks of an installation: open the window and the desk behind it, then end.
     gui.add_argument("--quit-when-open", action="store_true", help=argparse.SUPPRESS)
@@ -137,12 +143,22 @@ def _run(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
         from erial_desk.ui.app import run
 
         return run(data_dir, quit_when_open=args.quit_when_open)
+    if args.command == "selftest":
+        from erial_desk.selftest import run as run_selftest
+
+        return run_selftest(data_dir, args.lang, sys.stdout)
     if args.command == "demo":
-        from erial_desk.demo import run_demo
+        try:
+            from erial_desk.demo import run_demo
+        except ImportError:  # the bundle for office PCs carries no central server
+            raise ConfigError("demo.not_bundled") from None
 
         return run_demo(args.data_dir or Path("demo-data"), window=False if args.tour else None)
     if args.command == "walkthrough":
-        from erial_desk.walkthrough import run_walkthrough
+        try:
+            from erial_desk.walkthrough import run_walkthrough
+        except ImportError:  # as the demo: no central server in the bundle
+            raise ConfigError("demo.not_bundled") from None
 
         return run_walkthrough(args.keep)
     # Read-only: rebuild writes only derived tables, and a desk that refuses money must still
