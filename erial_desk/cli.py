@@ -4,12 +4,12 @@ scripted walkthrough of a counter day."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from erial_desk import __version__
+from erial_desk.config import default_data_dir
 from erial_desk.domain.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:
@@ -20,16 +20,6 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_JOURNAL_BROKEN = 3
-
-
-def default_data_dir() -> Path:
-    """Where a terminal keeps its data unless told otherwise (per-user, per-platform)."""
-    if env := os.environ.get("ERIAL_DESK_DATA"):
-        return Path(env)
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "eRialDesk"
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "erial-desk"
 
 
 def _parser() -> argparse.ArgumentParser:
