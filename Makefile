@@ -64,7 +64,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
+bench: $(STAMP) bundle
 	for name in journal verify search shift print central sync startup ui_search bundle; do $(BIN)/python -m bench $$name || exit 1; done
 
 clean:
