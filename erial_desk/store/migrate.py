@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from erial_desk.domain.chain import ChainBreak
 from erial_desk.domain.errors import ConfigError
+from erial_desk.logs import log_to
 
 from .engine import make_engine
 from .identity import read_identity
@@ -53,6 +54,8 @@ def upgrade(db_path: Path | str, revision: str = "head") -> Path | None:
     if current is None or target is None or current == target.revision:
         _run(db_path, cfg, revision)  # a new file has nothing to lose; at the target, a no-op
         return None
+    # What happens is for the IT team: in the data directory's log, never on the screen.
+    log_to(db_path.parent)
     backup = backup_copy(db_path, f"{current}-to-{target.revision}")
     try:
         _run(db_path, cfg, revision)

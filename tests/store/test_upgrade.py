@@ -11,6 +11,7 @@ import pytest
 
 from erial_desk import cli
 from erial_desk.domain.errors import ConfigError
+from erial_desk.logs import LOG_FILE
 from erial_desk.store import migrate
 from erial_desk.store.engine import connect_raw
 from erial_desk.store.journal import Journal
@@ -170,6 +171,9 @@ def test_the_desk_refuses_to_start_naming_the_copy_in_arabic_too(
     assert cli.main(["--data-dir", str(db.parent), "--lang", "ar", "status"]) == cli.EXIT_ERROR
 
     message = capsys.readouterr().err
+    assert "Traceback" not in message and "on purpose" not in message
+    log = (db.parent / LOG_FILE).read_text(encoding="utf-8")
+    assert "this migration fails on purpose" in log  # the cause, for the IT team
     backups = list((db.parent / migrate.BACKUP_DIR).iterdir())
     assert len(backups) == 1
     assert backups[0].name in message
