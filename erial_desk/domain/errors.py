@@ -194,6 +194,11 @@ MESSAGES: dict[str, str] = {
         " start. The database was left as it was; a copy made before the upgrade is kept at"
         " {backup}. Install the previous version again and call the municipality's IT team."
     ),
+    "upgrade.no_copy": N_(
+        "Before upgrading the terminal's database this version of e-Rial Desk copies it, but the"
+        " copy could not be written in {folder} (the disk may be full). Nothing was changed."
+        " Free some disk space and start the desk again, or call the municipality's IT team."
+    ),
     "upgrade.unverified": N_(
         "After the upgrade the terminal's journal did not verify, so the upgrade was undone and"
         " e-Rial Desk does not start. The database was left as it was; a copy made before the"

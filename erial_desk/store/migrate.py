@@ -56,7 +56,11 @@ def upgrade(db_path: Path | str, revision: str = "head") -> Path | None:
         return None
     # What happens is for the IT team: in the data directory's log, never on the screen.
     log_to(db_path.parent)
-    backup = backup_copy(db_path, f"{current}-to-{target.revision}")
+    try:
+        backup = backup_copy(db_path, f"{current}-to-{target.revision}")
+    except (OSError, sqlite3.Error):
+        log.exception("copying %s before its upgrade failed; nothing was changed", db_path)
+        raise ConfigError("upgrade.no_copy", folder=str(db_path.parent / BACKUP_DIR)) from None
     try:
         _run(db_path, cfg, revision)
     except Exception:
@@ -99,8 +103,12 @@ def backup_copy(db_path: Path, label: str) -> Path:
 
 
 def restore(backup: Path, db_path: Path) -> None:
-    """Write ``backup`` back over the database, page by page, through SQLite."""
-    _copy(backup, db_path)
+    """Write ``backup`` back over the database, page by page, through SQLite. Should even that
+    fail, the copy is still there, named in the sentence the desk stops with."""
+    try:
+        _copy(backup, db_path)
+    except (OSError, sqlite3.Error):
+        log.exception("writing %s back over %s failed", backup, db_path)
 
 
 def _copy(source: Path, target: Path) -> None:

@@ -77,8 +77,9 @@ Name: "{autodesktop}\{#AppName}"; Filename: "{app}\{#AppWindowExe}"; Parameters:
 Filename: "{app}\{#AppWindowExe}"; Parameters: "gui"; Description: "{cm:LaunchProgram,{#AppName}}"; Flags: nowait postinstall skipifsilent unchecked
 
 [UninstallDelete]
-; Only what the program itself wrote into its folder (Python's caches); never the data folder.
-Type: filesandordirs; Name: "{app}\_internal\__pycache__"
+; What the program wrote into its own folder (Python's caches of the migrations), so that the
+; folder goes too; never the data folder, which is elsewhere.
+Type: filesandordirs; Name: "{app}\_internal"
 
 [Code]
 procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);

@@ -180,3 +180,15 @@ def test_the_desk_refuses_to_start_naming_the_copy_in_arabic_too(
     assert "نسخة" in message  # the Arabic sentence, not the English one
     assert migrate.current_revision(db) == FIRST
     assert journal_rows(db) == before
+
+
+def test_without_room_for_the_copy_nothing_is_upgraded(old_desk):
+    db, before = old_desk
+    (db.parent / migrate.BACKUP_DIR).write_text("a file where the copies' folder goes")
+
+    with pytest.raises(ConfigError) as refused:
+        migrate.upgrade(db)
+
+    assert refused.value.code == "upgrade.no_copy"
+    assert migrate.current_revision(db) == FIRST
+    assert journal_rows(db) == before
