@@ -566,9 +566,9 @@ def _wallet_effect(
     from erial_desk.domain.money_effects import money_effect, void_effect
 
     moved = {"amount": amount, "service_charge": charge, "method": method or "cash"}
-    if kind == "void" and voided_type is not None:
+    if kind == EntryType.VOID and voided_type is not None:
         effect = void_effect(voided_type, moved)
-    elif kind in ("top_up", "bill_paid"):
+    elif kind in (EntryType.TOP_UP, EntryType.BILL_PAID):
         effect = money_effect(kind, moved)
     else:
         return None

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
 )
 
 from erial_desk.domain.clock import muscat_text
+from erial_desk.domain.entries import EntryType
 from erial_desk.domain.identifiers import plate_in_arabic
 from erial_desk.services.counter_reads import TransactionLine
 
@@ -22,13 +23,13 @@ from .amounts import RIGHT, money
 
 def entry_name(line: TransactionLine) -> str:
     """What a transaction was, as the clerk says it."""
-    if line.entry_type == "top_up":
+    if line.entry_type == EntryType.TOP_UP:
         return t("Top-up")
-    if line.entry_type == "bill_paid":
+    if line.entry_type == EntryType.BILL_PAID:
         return bill_kind_name(line.bill_kind or "") + " " + (line.bill_reference or "")
-    if line.entry_type == "void":
+    if line.entry_type == EntryType.VOID:
         return t("Void")
-    if line.entry_type == "cash_drop":
+    if line.entry_type == EntryType.CASH_DROP:
         return t("Cash drop")
     return line.entry_type
 
