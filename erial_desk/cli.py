@@ -125,8 +125,8 @@ def _run(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
         with Desk.open(data_dir) as desk:
             status = desk.sync_once(_progress) if args.command == "sync" else desk.sync_status()
             _print_status(status, lang)
-            if desk.journal.stopped is not None:
-                print(desk.journal.stopped.message(lang), file=sys.stderr)
+            if desk.money_stopped is not None:
+                print(desk.money_stopped.message(lang), file=sys.stderr)
                 return EXIT_JOURNAL_BROKEN
             return EXIT_OK if status.online or args.command == "status" else EXIT_ERROR
     if args.command == "gui":

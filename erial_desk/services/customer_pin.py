@@ -8,35 +8,48 @@ The desk then journals that it did so, as a change of the subscriber that carrie
 
 from __future__ import annotations
 
+from erial_desk.domain.central import Central
 from erial_desk.domain.entries import SubscriberUpdated
 from erial_desk.domain.identifiers import normalise_account_number, normalise_pin
 from erial_desk.domain.pins import pin_reset_context, seal_pin
 from erial_desk.domain.policy import Action
 from erial_desk.store.journal import new_entry_id
 
-from .base import DeskBase
 from .central_calls import ask_central
+from .parts import Guards, JournalWriter, Reference
 from .results import TransactionResult
+from .subscribers import SubscriberUseCases
 
 # The journal's note of a reset: the field names what changed at central, never the PIN.
 PIN_RESET_CHANGE = "wallet_pin_reset"
 
 
 class CustomerPinReset:
-    """``reset(account, pin)`` for the desk it is given (the facade delegates here)."""
+    """``reset(account, pin)``: the facade's ``reset_customer_pin``."""
 
-    def __init__(self, desk: DeskBase) -> None:
-        self.desk = desk
+    def __init__(
+        self,
+        guards: Guards,
+        writer: JournalWriter,
+        reference: Reference,
+        central: Central,
+        subscribers: SubscriberUseCases,
+    ) -> None:
+        self._guards = guards
+        self._writer = writer
+        self._reference = reference
+        self._central = central
+        self._subscribers = subscribers
 
     def reset(self, account: str, new_pin: str) -> TransactionResult:
-        desk = self.desk
-        session = desk._allow(Action.RESET_CUSTOMER_PIN)
+        session = self._guards.allow(Action.RESET_CUSTOMER_PIN)
         account = normalise_account_number(account)
-        pin = normalise_pin(new_pin, desk.policy.pin_length)
+        pin = normalise_pin(new_pin, self._reference.policy.pin_length)
         request_id = new_entry_id()  # also the journal entry's id: one name for one reset
-        sealed = seal_pin(desk._sealing(), pin, pin_reset_context(account, request_id))
+        sealing_key = self._subscribers.sealing_key()
+        sealed = seal_pin(sealing_key, pin, pin_reset_context(account, request_id))
         ask_central(
-            desk.central,
+            self._central,
             "POST",
             f"/v1/subscribers/{account}/pin",
             json={
@@ -45,14 +58,13 @@ class CustomerPinReset:
                 "sealed_pin": sealed,
             },
         )
-        entry = desk._append(
+        entry = self._writer.append(
             SubscriberUpdated(account, {PIN_RESET_CHANGE: "central"}), entry_id=request_id
         )
-        desk._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,
-            desk._receipt(entry.seq),
+            self._writer.receipt(entry.seq),
             SubscriberUpdated.TYPE.value,
             entry.envelope["at"],
             0,
