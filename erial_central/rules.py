@@ -180,6 +180,15 @@ _FIELD_TYPES: dict[str, dict[str, str]] = {
     entry_type.value: {f.name: str(f.type) for f in dataclasses.fields(cls)}
     for entry_type, cls in PAYLOAD_TYPES.items()
 }
+# Fields a payload may lack: those added later with a default (entries journaled before them).
+_REQUIRED_FIELDS: dict[str, set[str]] = {
+    entry_type.value: {
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    for entry_type, cls in PAYLOAD_TYPES.items()
+}
 
 
 def payload_problem(env: dict[str, Any]) -> str | None:
@@ -191,13 +200,13 @@ def payload_problem(env: dict[str, Any]) -> str | None:
     p = env["payload"]
     malformed = f"malformed {entry_type} entry"
     types = _FIELD_TYPES[entry_type]
-    if not types.keys() <= p.keys():
+    if not _REQUIRED_FIELDS[entry_type] <= p.keys():
         return malformed
-    if not all(_value_ok(name, annotation, p[name]) for name, annotation in types.items()):
+    if not all(_value_ok(name, kind, p[name]) for name, kind in types.items() if name in p):
         return malformed
-    if entry_type == "top_up":
+    if entry_type == EntryType.TOP_UP:
         valid = p["amount"] >= 1
-    elif entry_type == "bill_paid":
+    elif entry_type == EntryType.BILL_PAID:
         valid = (
             p["bill_kind"] in _BILL_KINDS
             and p["amount"] >= 1
@@ -205,11 +214,11 @@ def payload_problem(env: dict[str, Any]) -> str | None:
             and p["method"] in _METHODS
             and (p["method"] != "wallet" or p["account"] is not None)
         )
-    elif entry_type == "subscriber_registered":
+    elif entry_type == EntryType.SUBSCRIBER_REGISTERED:
         valid = p["kind"] in _SUBSCRIBER_KINDS and all(p[f] for f in _REQUIRED_NAMES)
-    elif entry_type == "subscriber_updated":
+    elif entry_type == EntryType.SUBSCRIBER_UPDATED:
         valid = all(p["changes"][f] for f in _REQUIRED_NAMES if f in p["changes"])
-    elif entry_type in ("cash_drop", "shift_opened", "shift_closed"):
+    elif entry_type in (EntryType.CASH_DROP, EntryType.SHIFT_OPENED, EntryType.SHIFT_CLOSED):
         valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
     else:
         valid = True
