@@ -13,15 +13,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from erial_desk.domain.policy import Role
 from erial_desk.services.events import EventHub
 
 from .context import DeskContext
 from .counter_keys import counter_actions, home_tiles
 from .counter_screens import counter_factories, counter_scanner
+from .idle import IdleWatch
 from .language import install_language
 from .main_window import MainWindow
 from .screen import KeyAction, Screen
@@ -33,32 +33,6 @@ if TYPE_CHECKING:
     from erial_desk.services import Desk
 
 log = logging.getLogger(__name__)
-
-DEFAULT_IDLE_MINUTES = 5
-
-
-class IdleWatch(QObject):
-    """Locks the screen when nobody has touched the keyboard or mouse for a while."""
-
-    def __init__(self, on_idle: Callable[[], None], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.timeout.connect(on_idle)
-        self.minutes = DEFAULT_IDLE_MINUTES
-
-    def start(self, minutes: int) -> None:
-        self.minutes = minutes
-        self.timer.start(minutes * 60_000)
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
-            if self.timer.isActive():
-                self.timer.start(self.minutes * 60_000)
-        return False
 
 
 class CounterApp(QObject):
@@ -73,11 +47,11 @@ class CounterApp(QObject):
         self.language = language
         self.ctx = DeskContext(EventHub(), self)
         self.idle = IdleWatch(self.lock, self)
-        app.installEventFilter(self.idle)
+        self.idle.follow(app)
         self.window: MainWindow | None = None
-        self.build()
         self.scanner = counter_scanner(self)
-        app.installEventFilter(self.scanner)
+        self.scanner.follow(app)
+        self.build()
 
     def start(self) -> None:
         """Open the data directory behind the window: call once the window is shown, so the
@@ -183,6 +157,8 @@ class CounterApp(QObject):
             KeyAction(Qt.Key.Key_F8, t("Shift"), lambda: window.show_screen("shift")),
             KeyAction(Qt.Key.Key_F9, t("Lock"), self.lock),
         ]
+        from erial_desk.domain.policy import Role  # not needed before someone logs in
+
         if self.ctx.operator.role == Role.SUPERVISOR:
             actions.append(KeyAction(Qt.Key.Key_F11, t("Settings"), self.settings))
         return actions

@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from erial_desk.services.events import EventHub
-from erial_desk.services.results import OperatorSession
 
 from .event_bridge import EventBridge
 from .failure import failure_sentence
@@ -20,6 +19,7 @@ from .words import language
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
+    from erial_desk.services.results import OperatorSession
 
 T = TypeVar("T")
 

@@ -4,14 +4,18 @@ something changed (never on a timer), and never twice at once."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from erial_desk.domain.clock import muscat_text
-from erial_desk.services.results import CounterStatus
 
 from .context import DeskContext
 from .words import language, t, tn
+
+if TYPE_CHECKING:
+    from erial_desk.services.results import CounterStatus
 
 SEPARATOR = " · "
 
