@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from erial_desk.services.events import EventHub
-
 from .context import DeskContext
 from .counter_keys import counter_actions, home_tiles
 from .counter_screens import counter_factories, counter_scanner
@@ -45,7 +43,7 @@ class CounterApp(QObject):
         self.app = app
         self.opener = opener
         self.language = language
-        self.ctx = DeskContext(EventHub(), self)
+        self.ctx = DeskContext(parent=self)  # the desk brings its events when it opens
         self.idle = IdleWatch(self.lock, self)
         self.idle.follow(app)
         self.window: MainWindow | None = None
