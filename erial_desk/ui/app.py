@@ -2,7 +2,8 @@
 
 The login window shows before the desk's data directory is opened: opening (migrations, the key
 store, central's reference data) runs on the journal worker while the clerk types. Language and
-direction are set before any widget exists.
+direction are set before any widget exists. What only a logged-in clerk uses (the counter's
+keys, its screens) is imported when first used, so the login window shows sooner.
 """
 
 from __future__ import annotations
@@ -17,13 +18,11 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
 from .context import DeskContext
-from .counter_keys import counter_actions, home_tiles
 from .counter_screens import counter_factories, counter_scanner
 from .idle import IdleWatch
 from .language import install_language
 from .main_window import MainWindow
 from .screen import KeyAction, Screen
-from .screens.counter_base import CounterScreen
 from .screens.login import LoginScreen
 from .words import set_arabic_digits, t
 
@@ -86,6 +85,7 @@ class CounterApp(QObject):
         ctx = self.ctx
 
         def home() -> Screen:
+            from .counter_keys import home_tiles
             from .screens.home import HomeScreen
 
             screen = HomeScreen(ctx)
@@ -149,20 +149,24 @@ class CounterApp(QObject):
         window = self.window
         if window.current() is not None and window.current().name == "lock":  # type: ignore[union-attr]
             return []
+        from erial_desk.domain.policy import Role
+
+        from .counter_keys import counter_actions
+
         actions = [
             KeyAction(Qt.Key.Key_F1, t("Help"), self.help),
             *counter_actions(ctx=self.ctx, show=window.show_screen, reprint=self.reprint),
             KeyAction(Qt.Key.Key_F8, t("Shift"), lambda: window.show_screen("shift")),
             KeyAction(Qt.Key.Key_F9, t("Lock"), self.lock),
         ]
-        from erial_desk.domain.policy import Role  # not needed before someone logs in
-
         if self.ctx.operator.role == Role.SUPERVISOR:
             actions.append(KeyAction(Qt.Key.Key_F11, t("Settings"), self.settings))
         return actions
 
     def open_for(self, name: str, account: str) -> None:
         """Show screen ``name`` for the subscriber ``account``."""
+        from .screens.counter_base import CounterScreen
+
         if self.window is not None:
             screen = self.window.screen_named(name)
             if isinstance(screen, CounterScreen):
@@ -190,6 +194,8 @@ class CounterApp(QObject):
     def help(self) -> None:
         if self.window is None:
             return
+        from .screens.counter_base import CounterScreen
+
         screen = self.window.current()
         if isinstance(screen, CounterScreen):
             self.window.inform(screen.help_text())

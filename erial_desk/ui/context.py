@@ -10,7 +10,6 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from .event_bridge import EventBridge
-from .failure import failure_sentence
 from .runner import Lane, OperationsRunner
 from .widgets.pin_pad import PinPad
 from .words import language
@@ -117,6 +116,8 @@ class DeskContext(QObject):
         )
 
     def sentence(self, exc: BaseException, recorded: bool | None = None) -> str:
+        from .failure import failure_sentence  # the error path is imported at its first use
+
         return failure_sentence(exc, language(), recorded=recorded)
 
     def shutdown(self) -> None:

@@ -15,8 +15,6 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from .screens.counter_base import ACCOUNT_FIELD
-
 BURST_GAP_S = 0.05  # a scanner's keys come within a few milliseconds of each other
 BURST_MIN_KEYS = 8  # fewer is a PIN or an amount typed briskly
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -100,6 +98,8 @@ class ScannerWatch(QObject):
         from erial_desk.domain.entries import parse_receipt_qr
         from erial_desk.domain.errors import ValidationError
         from erial_desk.domain.identifiers import normalise_account_number
+
+        from .screens.counter_base import ACCOUNT_FIELD
 
         if focus is not None and focus.property(ACCOUNT_FIELD):
             return False  # the field takes the number as typed
