@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -184,6 +185,7 @@ def create_app(
     app.state.engine = engine
     app.state.secrets = secrets
     _routes(app, engine, secrets)
+    app.include_router(import_module("erial_central.report_routes").router)  # office reports
     _error_handlers(app)
     return app
 

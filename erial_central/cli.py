@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, make_url
+from sqlalchemy import Engine, create_engine, inspect, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -94,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         type=_utc_time,
         help="the time to reconcile at, ISO 8601 in UTC (default: the current time)",
     )
+    settle = sub.add_parser(
+        "settlement", help="an office's settlement statement for a period (JSON, text or PDF)"
+    )
+    settle.add_argument("office_id")
+    settle.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD (UTC)")
+    settle.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD (UTC)")
+    settle.add_argument("--pdf", type=Path, help="write the bilingual statement to this PDF file")
+    settle.add_argument("--json", action="store_true", help="print the statement as JSON")
     return parser
 
 
@@ -157,6 +165,8 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
         for entry_id in done:
             print("reversed:", entry_id)
         return 0
+    if args.command == "settlement":
+        return _settlement(args, engine)
     if args.command == "audit":
         from .audit import audit
 
@@ -213,6 +223,49 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
             print(f"operator {args.operator_id} added")
         elif args.command == "credential":
             print(admin.add_credential(conn, args.name, args.scope))
+    return 0
+
+
+def _settlement(args: argparse.Namespace, engine: Engine) -> int:
+    """The statement the municipality settles an office by: JSON, a text summary, a PDF."""
+    import json
+
+    from erial_desk.domain.money import format_amount
+
+    from .report_routes import check_period
+    from .reports import settlement
+    from .settlement_pdf import write_settlement_pdf
+
+    check_period(args.first, args.last)
+    with engine.connect() as conn:
+        admin.get_office(conn, args.office_id)
+        statement = settlement(conn, args.office_id, args.first, args.last)
+        _policy, catalogue = admin.current_policy(conn)
+    if args.pdf is not None:
+        write_settlement_pdf(statement, catalogue, args.pdf)
+    if args.json:
+        print(json.dumps(statement, ensure_ascii=False, sort_keys=True))
+        return 0
+    office = statement["office"]
+    print(f"Settlement of {office['office_id']} ({office['name_en']}), {args.first} to {args.last}")
+    print(
+        f"  bill payments made:       {format_amount(statement['payments']['amount'])}"
+        f" ({statement['payments']['count']})"
+    )
+    for method, figures in sorted(statement["payments_by_method"].items()):
+        print(f"    {method:<22}{format_amount(figures['amount'])} ({figures['count']})")
+    for kind, figures in sorted(statement["payments_by_service"].items()):
+        print(f"    {kind:<22}{format_amount(figures['amount'])} ({figures['count']})")
+    print(f"  service charges:          {format_amount(statement['service_charges'])}")
+    print(
+        f"  cash top-ups:             {format_amount(statement['top_ups']['amount'])}"
+        f" ({statement['top_ups']['count']})"
+    )
+    print(f"  cash taken at the counter:{format_amount(statement['cash_taken']):>16}")
+    print(f"  refunds due:              {format_amount(statement['refunds_due'])}")
+    print(f"  entries flagged:          {statement['flagged']}")
+    if args.pdf is not None:
+        print(f"PDF written to {args.pdf}")
     return 0
 
 

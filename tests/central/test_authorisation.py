@@ -37,6 +37,9 @@ TERMINAL_ENDPOINTS = [
     ("GET", "/v1/subscribers/100000000008", None),
     ("GET", "/v1/subscribers/100000000008/statement", None),
     ("GET", "/v1/offices/MCT-HQ/totals", None),
+    ("GET", "/v1/offices/MCT-HQ/day", None),
+    ("GET", "/v1/offices/MCT-HQ/shifts", None),
+    ("GET", "/v1/offices/MCT-HQ/settlement?from=2026-03-01&to=2026-03-31", None),
     ("GET", "/v1/terminal", None),
     ("POST", "/v1/journal", {"terminal_id": "x", "entries": []}),
     (
@@ -54,6 +57,7 @@ ADMIN_ENDPOINTS = [
     ("POST", "/v1/admin/offices/MCT-HQ/terminals", None),
     ("POST", "/v1/admin/terminals/nobody/revoke", None),
     ("GET", "/v1/admin/offices/MCT-HQ/totals", None),
+    ("GET", "/v1/admin/offices/CAFE-RUWI/settlement?from=2026-03-01&to=2026-03-31", None),
 ]
 REGISTRATION = {
     "kind": "individual",
@@ -149,6 +153,23 @@ def test_terminal_reads_only_its_own_office_totals(central: Central):
     assert cafe.get("/v1/offices/CAFE-RUWI/totals").status_code == 200
     refused(cafe.get("/v1/offices/MCT-HQ/totals"), 403, "auth.forbidden")
     refused(cafe.get("/v1/offices/NO-SUCH/totals"), 403, "auth.forbidden")
+
+
+def test_terminal_reads_only_its_own_office_reports(central: Central):
+    """A café's terminal reads its own day, shifts and settlement; another office's figures,
+    even of an office that exists, are refused the same way as an unknown office's."""
+    cafe = central.terminal("CAFE-RUWI")
+    month = {"from": "2026-03-01", "to": "2026-03-31"}
+    for office, status in (("CAFE-RUWI", 200), ("CAFE-SEEB", 403), ("MCT-HQ", 403), ("NO", 403)):
+        for path, params in (("day", {}), ("shifts", {}), ("settlement", month)):
+            response = cafe.get(f"/v1/offices/{office}/{path}", **params)
+            if status == 200:
+                assert response.status_code == 200, response.text
+            else:
+                refused(response, 403, "auth.forbidden")
+    admin = central.url("/v1/admin/offices/NO-SUCH/settlement")
+    response = requests.get(admin, params=month, headers=central.admin_headers, timeout=30)
+    refused(response, 404, "office.not_found")
 
 
 def test_terminal_sees_only_its_own_office_operators(central: Central):
