@@ -52,7 +52,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP)
-	for name in journal verify search shift print central sync startup ui_search; do $(BIN)/python -m bench $$name || exit 1; done
+	for name in journal verify search shift print central sync startup ui_search supervisor; do $(BIN)/python -m bench $$name || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache bench/out $(MO_FILES)

@@ -138,7 +138,11 @@ class BatchContext:
         )
         self._read_earlier(
             [e["payload"]["voids"] for e in envelopes if e["type"] == "void"]
-            + [e["payload"]["entry"] for e in envelopes if e["type"] == "receipt_reprinted"]
+            + [
+                e["payload"]["entry"]
+                for e in envelopes
+                if e["type"] in ("receipt_reprinted", "problem_resolved")
+            ]
         )
         entry_ids = [e["id"] for e in payments]
         if entry_ids:
@@ -543,6 +547,7 @@ _HANDLERS = {
     "cash_drop": _record_only,
     "shift_closed": _record_only,
     "receipt_reprinted": _record_only,
+    "problem_resolved": _record_only,
     "subscriber_registered": _subscriber_registered,
     "subscriber_updated": _subscriber_updated,
     "top_up": _top_up,

@@ -120,6 +120,7 @@ def _entry_row(
         "operator": env.get("operator"),
         "account": _text(p.get("account")),
         "method": _text(p.get("method")) or ("cash" if cash_type else None),
+        "bill_kind": _text(p.get("bill_kind")) if env["type"] == "bill_paid" else None,
         "amount": _money(p.get("amount")),
         "service_charge": _money(p.get("service_charge")),
         "shift_id": _text(p.get("shift")) or (env["id"] if env["type"] == "shift_opened" else None),

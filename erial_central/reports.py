@@ -15,24 +15,16 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Connection, and_, cast, exists, func, select
+from sqlalchemy import Connection, and_, func, select
 
 from erial_desk.domain.clock import MUSCAT
 from erial_desk.domain.entries import EntryType
 from erial_desk.domain.money_effects import money_effect
 
-from .db import is_postgres
-from .ledger import refunds_due, revenue
+from .ledger import refunds_due
 from .models import entries, offices, postings, transfers
 
 MONEY_TYPES = (EntryType.TOP_UP.value, EntryType.BILL_PAID.value, EntryType.CASH_DROP.value)
-
-
-def _bill_kind(conn: Connection) -> ColumnElement[Any]:
-    """The bill kind of a bill payment, read from its stored body by the database itself."""
-    if is_postgres(conn):
-        return cast(entries.c.body, JSON)["payload"]["bill_kind"].as_string()
-    return func.json_extract(entries.c.body, "$.payload.bill_kind")
 
 
 def _figures() -> dict[str, int]:
@@ -66,7 +58,7 @@ def office_record(conn: Connection, office_id: str) -> dict[str, Any] | None:
 
 def office_day(conn: Connection, office_id: str, day: str) -> dict[str, Any]:
     """Totals of an office's UTC day by service, method, clerk, terminal and Muscat hour."""
-    kind = _bill_kind(conn)
+    kind = entries.c.bill_kind
     hour = func.substr(entries.c.at, 12, 2)
     keys = (
         entries.c.entry_type,
@@ -259,7 +251,7 @@ def shifts_by_id(
             variance=payload.get("variance"),
             approver=payload.get("approver"),
         )
-    kind = _bill_kind(conn)
+    kind = entries.c.bill_kind
     groups = conn.execute(
         select(
             entries.c.shift_id,
@@ -309,48 +301,56 @@ def shifts_by_id(
 
 def settlement(conn: Connection, office_id: str, first: str, last: str) -> dict[str, Any]:
     """What an office's counters did for the municipality from day ``first`` to day ``last``
-    (UTC, both included), as the ledger of record has it: the transfers of the office's entries
-    that stand (not reversed by a void, a flag or a cancelled debit). A payment central flagged
-    but kept (a wallet taken below zero offline) stands; one it refused moves nothing."""
+    (UTC, both included), as the ledger of record has it: entries central applied and nothing
+    voided, and the few it flagged but kept (a wallet taken below zero offline: the payment
+    stands, its money moved). Refused entries moved nothing and are left out."""
+    period = and_(entries.c.office_id == office_id, entries.c.day >= first, entries.c.day <= last)
+    money = entries.c.entry_type.in_((EntryType.TOP_UP.value, EntryType.BILL_PAID.value))
+    keys = (entries.c.entry_type, entries.c.method, entries.c.bill_kind)
+    sums = (
+        func.count(),
+        func.coalesce(func.sum(entries.c.amount), 0),
+        func.coalesce(func.sum(entries.c.service_charge), 0),
+    )
+    applied = conn.execute(
+        select(*keys, *sums)
+        .where(period, money, entries.c.voided_by.is_(None), entries.c.status == "applied")
+        .group_by(*keys)
+    ).fetchall()
+    # A flagged entry stands when its own ledger transfer does (none reversed it).
     reversal = transfers.alias("reversal")
-    standing = ~exists().where(reversal.c.reverses == transfers.c.transfer_id)
-    rows = conn.execute(
-        select(
-            transfers.c.kind,
-            entries.c.method,
-            transfers.c.destination,
-            func.count(),
-            func.coalesce(func.sum(transfers.c.amount), 0),
+    kept = conn.execute(
+        select(*keys, *sums)
+        .where(period, money, entries.c.voided_by.is_(None), entries.c.status == "flagged")
+        .where(
+            select(transfers.c.transfer_id)
+            .where(transfers.c.entry_id == entries.c.entry_id)
+            .where(transfers.c.kind.in_(("top_up", "bill")))
+            .where(
+                ~select(reversal.c.transfer_id)
+                .where(reversal.c.reverses == transfers.c.transfer_id)
+                .exists()
+            )
+            .exists()
         )
-        .select_from(transfers.join(entries, entries.c.entry_id == transfers.c.entry_id))
-        .where(entries.c.office_id == office_id)
-        .where(entries.c.day >= first, entries.c.day <= last)
-        .where(transfers.c.kind.in_(("top_up", "bill", "charge")))
-        .where(standing)
-        .group_by(transfers.c.kind, entries.c.method, transfers.c.destination)
+        .group_by(*keys)
     ).fetchall()
     payments = _figures()
     by_method: dict[str, dict[str, int]] = {}
     by_service: dict[str, dict[str, int]] = {}
     top_ups = _figures()
     cash_taken = 0
-    revenue_prefix = revenue("")
-    for kind, method, destination, count, amount in rows:
-        count, amount = int(count), int(amount)
+    for entry_type, method, bill_kind, count, amount, charge in [*applied, *kept]:
+        count, amount, charge = int(count), int(amount), int(charge)
         method = method or "cash"
-        if kind == "top_up":
+        if entry_type == EntryType.TOP_UP:
             _add(top_ups, count, amount, 0)
-            cash_taken += money_effect(EntryType.TOP_UP, {"amount": amount}).cash
-            continue
-        bill, charge = (amount, 0) if kind == "bill" else (0, amount)
-        number = count if kind == "bill" else 0
-        _add(payments, number, bill, charge)
-        _add(by_method.setdefault(method, _figures()), number, bill, charge)
-        if kind == "bill":
-            service = str(destination).removeprefix(revenue_prefix)
-            _add(by_service.setdefault(service, _figures()), number, bill, charge)
+        else:
+            _add(payments, count, amount, charge)
+            _add(by_method.setdefault(method, _figures()), count, amount, charge)
+            _add(by_service.setdefault(bill_kind or "", _figures()), count, amount, charge)
         cash_taken += money_effect(
-            EntryType.BILL_PAID, {"amount": bill, "service_charge": charge, "method": method}
+            entry_type, {"amount": amount, "service_charge": charge, "method": method}
         ).cash
     flagged = flagged_entries(conn, office_id, first, last)
     return {
@@ -359,9 +359,7 @@ def settlement(conn: Connection, office_id: str, first: str, last: str) -> dict[
         "to": last,
         "payments": payments,
         "payments_by_method": by_method,
-        "payments_by_service": {  # service charges are one account, not split by service
-            k: {"count": v["count"], "amount": v["amount"]} for k, v in by_service.items()
-        },
+        "payments_by_service": by_service,
         "service_charges": payments["service_charge"],
         "top_ups": top_ups,
         "cash_taken": cash_taken,

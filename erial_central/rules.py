@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE
+from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, Resolution
 from erial_desk.domain.errors import PolicyError, ValidationError
 from erial_desk.domain.money import check_amount
 from erial_desk.domain.policy import (
@@ -50,6 +50,7 @@ _ID_FIELDS = frozenset({"shift", "bill_id", "voids", "entry", "account", "approv
 _METHODS = {m.value for m in PaymentMethod}
 _BILL_KINDS = {k.value for k in BillKind}
 _SUBSCRIBER_KINDS = {"individual", "company"}
+_RESOLUTIONS = {r.value for r in Resolution}
 _REQUIRED_NAMES = ("name_ar", "name_en")
 
 # Breaches about a wallet's PIN or state: the terminal hears only that the payment could not
@@ -216,6 +217,10 @@ def payload_problem(env: dict[str, Any]) -> str | None:
         valid = p["kind"] in _SUBSCRIBER_KINDS and all(p[f] for f in _REQUIRED_NAMES)
     elif entry_type == "subscriber_updated":
         valid = all(p["changes"][f] for f in _REQUIRED_NAMES if f in p["changes"])
+    elif entry_type == "problem_resolved":
+        valid = p["resolution"] in _RESOLUTIONS and (
+            p["resolution"] != Resolution.WRITTEN_OFF or bool(p["note"].strip())
+        )
     elif entry_type in ("cash_drop", "shift_opened", "shift_closed"):
         valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
     else:
@@ -373,6 +378,18 @@ def _receipt_reprinted(facts: Facts, env: dict[str, Any]) -> Breach | None:
     return _owned(facts, env["payload"]["entry"], "reprint")[1]
 
 
+def _problem_resolved(facts: Facts, env: dict[str, Any]) -> Breach | None:
+    """A resolution names an entry of this office that central flagged or rejected, and the
+    supervisor who resolved it is the operator who signed it in."""
+    p = env["payload"]
+    earlier = facts.earlier(p["entry"])
+    if earlier is None or earlier.office_id != facts.office.office_id:
+        return Breach("rule.resolution_unknown", "the entry resolved is not this office's")
+    if p["approver"] != env.get("operator"):
+        return Breach("rule.approval_unconfirmed", "approval cannot be confirmed")
+    return _approval_breach(facts, p["approver"])
+
+
 _CHECKS = {
     "shift_opened": _shift_opened,
     "cash_drop": _cash_drop,
@@ -381,6 +398,7 @@ _CHECKS = {
     "bill_paid": _bill_paid,
     "void": _void,
     "receipt_reprinted": _receipt_reprinted,
+    "problem_resolved": _problem_resolved,
 }
 
 

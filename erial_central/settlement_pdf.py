@@ -17,7 +17,7 @@ from erial_desk.domain.labels import method_label
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.policy import FeeCatalogue
 from erial_desk.domain.rtl import visual_line
-from erial_desk.domain.words import N_, Nn_, plural, text
+from erial_desk.domain.words import N_, Nn_, isolate, plural, text
 
 FONT = "NotoSansArabic"
 TITLE = N_("Settlement statement")
@@ -36,8 +36,9 @@ REFUNDS = N_("Refunds due to customers")
 FLAGGED = N_("Entries flagged by central")
 COUNT = Nn_("{count} entry", "{count} entries")
 NOTE = N_(
-    "Applied entries that stand at central's ledger, voided entries excluded. Refunds due are"
-    " cash the office holds for customers whose payment central could not apply."
+    "Movements that stand in central's ledger: voided entries, refused payments and reversed"
+    " debits are left out. Refunds due are cash the office holds for customers whose payment"
+    " central could not apply."
 )
 
 
@@ -110,7 +111,7 @@ def write_settlement_pdf(statement: dict[str, Any], catalogue: FeeCatalogue, out
         f"{text('ar', PERIOD)}: {text('ar', PERIOD_VALUE, **period)}",
     )
     printed = muscat_text(now_stamp())
-    line(f"{text('en', PRINTED_AT)}: {printed}", f"{text('ar', PRINTED_AT)}: {printed}")
+    line(f"{text('en', PRINTED_AT)}: {printed}", f"{text('ar', PRINTED_AT)}: {isolate(printed)}")
     rule()
     payments = statement["payments"]
     words(PAYMENTS, payments["amount"])

@@ -267,6 +267,7 @@ ENTRY_ACTIONS: dict[str, Action | None] = {
     "top_up": Action.TOP_UP,
     "void": Action.VOID,
     "receipt_reprinted": None,
+    "problem_resolved": Action.APPROVE,  # only a supervisor records a sync problem's resolution
 }
 
 

@@ -10,9 +10,19 @@ import re
 from functools import lru_cache
 
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-# Unicode isolates (the words catalogue wraps values in them): python-bidi's algorithm does not
-# know them, and a number or date keeps its own order in an Arabic line without them.
-_ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069")
+# Unicode isolates (the words catalogue wraps values in them) are not known to python-bidi's
+# algorithm: each becomes the embedding of the value's own direction, which it knows, so that a
+# date such as 2026-03-01 keeps its order inside an Arabic line.
+_ISOLATED = re.compile("[\u2066\u2067\u2068]([^\u2066-\u2069]*)\u2069")
+LRE, RLE, PDF = "\u202a", "\u202b", "\u202c"
+
+
+_CONTROLS = str.maketrans("", "", "\u202a\u202b\u202c\u2066\u2067\u2068\u2069")
+
+
+def _embedded(match: re.Match[str]) -> str:
+    value = match.group(1)
+    return f"{RLE if is_rtl(value) else LRE}{value}{PDF}"
 
 
 def is_rtl(text: str) -> bool:
@@ -29,5 +39,6 @@ def visual_line(text: str) -> str:
     import arabic_reshaper
     from bidi.algorithm import get_display
 
-    plain = text.translate(_ISOLATES)
-    return str(get_display(arabic_reshaper.reshape(plain), base_dir="R"))
+    embedded = _ISOLATED.sub(_embedded, text)
+    visual = str(get_display(arabic_reshaper.reshape(embedded), base_dir="R"))
+    return visual.translate(_CONTROLS)

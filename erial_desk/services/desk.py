@@ -21,6 +21,7 @@ from sqlalchemy import text
 from erial_desk.config import DATABASE_FILE, Settings
 from erial_desk.domain.chain import ChainBreak
 from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, now_stamp
+from erial_desk.domain.entries import Resolution
 from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
 from erial_desk.logs import log_to
@@ -28,6 +29,7 @@ from erial_desk.store import migrate, projections
 from erial_desk.store.engine import make_engine
 from erial_desk.store.identity import read_identity, write_identity
 from erial_desk.store.journal import Journal
+from erial_desk.store.print_jobs import PrintJob
 from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 
@@ -45,6 +47,14 @@ from .payments import PaymentsMixin
 from .printing_service import PrintingMixin
 from .shifts import ShiftsMixin
 from .status import DrawerMixin, OperatorListMixin, PreferencesMixin, StatusMixin
+from .supervisor import (
+    ApprovalItem,
+    OfficeDay,
+    ShiftReview,
+    SupervisorConsole,
+    SyncProblem,
+    day_report_csv,
+)
 from .sync_service import SyncMixin, pin_reference_key
 
 
@@ -217,6 +227,71 @@ class Desk(
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # --- the supervisor's console (services/supervisor.py) ---------------------------------
+
+    _supervisor: SupervisorConsole | None = None
+
+    def _console(self) -> SupervisorConsole:
+        if self._supervisor is None:
+            self._supervisor = SupervisorConsole(
+                reading=self._reading,
+                append=self._append,
+                central=lambda: self.central,
+                push=lambda: self.push_pending(wait=True),
+                session=lambda: self._session,
+                office=lambda: self.office,
+                policy=lambda: self.policy,
+                clock=self.clock,
+                terminal_id=self.terminal_id,
+            )
+        return self._supervisor
+
+    def may_open_console(self) -> bool:
+        return self._console().may_open()
+
+    def terminal_shifts(self, day: str | None = None) -> list[ShiftReview]:
+        return self._console().terminal_shifts(day)
+
+    def office_day(self, day: str | None = None) -> OfficeDay:
+        return self._console().office_day(day)
+
+    def approvals(self, day: str | None = None) -> list[ApprovalItem]:
+        return self._console().approvals(day)
+
+    def sync_problems(self, *, include_resolved: bool = False) -> list[SyncProblem]:
+        return self._console().sync_problems(include_resolved=include_resolved)
+
+    def resolve_problem(self, entry_id: str, resolution: Resolution, note: str) -> str:
+        resolved = self._console().resolve(entry_id, resolution, note)
+        self._after_commit()
+        return resolved
+
+    def day_report_csv(self, day: str | None = None) -> str:
+        return day_report_csv(self.office_day(day))
+
+    def day_report_pdf(self, day: str | None = None, path: Path | None = None) -> Path:
+        from erial_desk.domain.entries import terminal_code
+        from erial_desk.printing.model import Bi
+
+        from .supervisor_exports import day_report
+
+        report = self.office_day(day)
+        services = {k.value: Bi(s.name_ar, s.name_en) for k, s in self.catalogue.services.items()}
+        doc = day_report(
+            report,
+            office=Bi(self.office.name_ar, self.office.name_en),
+            terminal=terminal_code(self.terminal_id),
+            language=self.settings.language,
+            printed_at=now_stamp(self.clock),
+            services=services,
+        )
+        return self._save_pdf(doc, path, f"day-{report.office_id}-{report.day}")
+
+    def reprint_z_report(self, shift_id: str) -> PrintJob:
+        """A copy of a closed shift's Z report of this terminal (journaled as a reprint)."""
+        self._console().terminal_shifts()  # the console's check: supervisors only
+        return self.print_receipt(self._closing_entry(shift_id), copy=True)
 
     # --- maintenance -----------------------------------------------------------------------
 

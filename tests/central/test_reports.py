@@ -75,7 +75,7 @@ def expected_settlement(central: Central, book: Book, office: str, first: str, l
     (a void reopens the bill, a double payment leaves the first, a refused one reopens it)."""
     payments = {"count": 0, "amount": 0, "service_charge": 0}
     by_method: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(payments, 0))
-    by_service: dict[str, dict[str, int]] = defaultdict(lambda: {"count": 0, "amount": 0})
+    by_service: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(payments, 0))
     top_ups = {"count": 0, "amount": 0, "service_charge": 0}
     for env in book.standing(office, first, last, applied_only=False):
         p = env["payload"]
@@ -83,12 +83,10 @@ def expected_settlement(central: Central, book: Book, office: str, first: str, l
             top_ups["count"] += 1
             top_ups["amount"] += p["amount"]
         elif env["type"] == "bill_paid" and bill_state(central, p["bill_id"])[1] == env["id"]:
-            for bucket in (payments, by_method[p["method"]]):
+            for bucket in (payments, by_method[p["method"]], by_service[p["bill_kind"]]):
                 bucket["count"] += 1
                 bucket["amount"] += p["amount"]
                 bucket["service_charge"] += p["service_charge"]
-            by_service[p["bill_kind"]]["count"] += 1
-            by_service[p["bill_kind"]]["amount"] += p["amount"]
     return {
         "payments": payments,
         "payments_by_method": dict(by_method),

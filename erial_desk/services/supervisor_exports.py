@@ -1,0 +1,127 @@
+"""The office's day report as a printable document (A4 PDF, Arabic and English), built from the
+supervisor console's ``OfficeDay``."""
+
+from __future__ import annotations
+
+from erial_desk.domain.clock import muscat_text
+from erial_desk.domain.words import N_
+from erial_desk.printing import texts as t
+from erial_desk.printing.model import (
+    Bi,
+    Block,
+    Column,
+    Document,
+    DocumentKind,
+    Field,
+    Heading,
+    Rule,
+    Table,
+    bi,
+)
+
+from .supervisor import OfficeDay
+
+TITLE_DAY = bi(N_("Office day report"))
+DAY = bi(N_("Day"))
+BY_SERVICE = bi(N_("By service"))
+BY_METHOD = bi(N_("By payment method"))
+BY_CLERK = bi(N_("By clerk"))
+SHIFTS = bi(N_("Shifts"))
+CLERK = bi(N_("Clerk"))
+TAKINGS = bi(N_("Takings"))
+REFUNDS_DUE = bi(N_("Refunds due to customers"))
+FLAGGED = bi(N_("Entries flagged by central"))
+
+
+def day_report(
+    day: OfficeDay,
+    *,
+    office: Bi,
+    terminal: str,
+    language: str,
+    printed_at: str,
+    services: dict[str, Bi],
+) -> Document:
+    """The day's totals by service, method and clerk, and its shifts with their variances.
+    ``services`` names each bill kind in both languages (from the catalogue)."""
+    body: list[Block] = [
+        Field(DAY, Bi.same(day.day)),
+        Heading(t.TOTALS),
+        Field(t.count_label(t.TOP_UPS, day.top_ups.count), amount=day.top_ups.amount),
+        Field(t.count_label(t.BILLS_BY, day.bill_payments.count), amount=day.bill_payments.amount),
+        Field(t.CHARGES, amount=day.bill_payments.service_charge),
+        Field(t.count_label(t.CASH_DROPS, day.cash_drops.count), amount=day.cash_drops.amount),
+        Field(t.count_label(t.VOIDS, day.voids), Bi.same("")),
+        Field(REFUNDS_DUE, amount=day.refunds_due),
+        Field(t.count_label(FLAGGED, day.flagged), Bi.same("")),
+        Rule(),
+        Field(TAKINGS, amount=day.takings, strong=True),
+        Heading(BY_SERVICE),
+    ]
+    for kind, figures in sorted(day.by_service.items()):
+        name = services.get(kind, Bi.same(kind))
+        body.append(Field(t.count_label(name, figures.count), amount=figures.amount))
+    body.append(Heading(BY_METHOD))
+    for method, figures in sorted(day.by_method.items()):
+        body.append(
+            Field(t.count_label(t.method_name(method), figures.count), amount=figures.amount)
+        )
+    body.append(Heading(BY_CLERK))
+    body.append(
+        Table(
+            columns=(
+                Column(CLERK, weight=3),
+                Column(t.TOP_UPS, amount=True, weight=3),
+                Column(t.BILLS_BY, amount=True, weight=3),
+                Column(t.CHARGES, amount=True, weight=3),
+                Column(t.CASH_DROPS, amount=True, weight=3),
+            ),
+            rows=tuple(
+                (
+                    clerk,
+                    c.top_ups.amount,
+                    c.bill_payments.amount,
+                    c.bill_payments.service_charge,
+                    c.cash_drops,
+                )
+                for clerk, c in sorted(day.by_clerk.items())
+            ),
+            on_thermal=False,
+        )
+    )
+    body.append(Heading(SHIFTS))
+    body.append(
+        Table(
+            columns=(
+                Column(CLERK, weight=2),
+                Column(t.OPENED, weight=3),
+                Column(t.EXPECTED_CASH, amount=True, weight=3),
+                Column(t.COUNTED, amount=True, weight=3),
+                Column(t.VARIANCE, amount=True, weight=3),
+                Column(t.APPROVED_BY, weight=2),
+            ),
+            rows=tuple(
+                (
+                    s.operator,
+                    muscat_text(s.opened_at)[:16],
+                    s.expected_cash,
+                    s.counted_total,
+                    s.variance,
+                    s.approver,
+                )
+                for s in day.shifts
+            ),
+            on_thermal=False,
+        )
+    )
+    return Document(
+        kind=DocumentKind.DAY_REPORT,
+        title=TITLE_DAY,
+        language=language,
+        header=(
+            Field(t.PRINTED_AT, Bi.same(muscat_text(printed_at))),
+            Field(t.OFFICE, office),
+            Field(t.TERMINAL, Bi.same(terminal)),
+        ),
+        body=tuple(body),
+    )
