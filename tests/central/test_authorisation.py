@@ -504,3 +504,47 @@ def test_a_terminal_voids_and_reprints_only_its_own_entries(
         bill_amount(central, bill_id) + CHARGE if undone else 0
     )
     assert bill_state(central, bill_id) == (("open", None) if undone else ("paid", paid.entry_id))
+
+
+@pytest.mark.parametrize(
+    "who,names,code",
+    [
+        ("supervisor", "own", None),  # a supervisor resolves an entry of this office
+        ("supervisor", "other_terminal", None),  # ... of another counter of the office
+        ("clerk", "own", "rule.role_not_allowed"),  # a clerk cannot resolve anything
+        ("other_supervisor", "own", "rule.approval_unconfirmed"),  # approver is not the signer
+        ("supervisor", "other_office", "rule.resolution_unknown"),  # another office's entry
+        ("supervisor", "unknown", "rule.resolution_unknown"),
+    ],
+)
+def test_a_sync_problem_is_resolved_only_by_a_supervisor_of_its_office(
+    central: Central, who: str, names: str, code: str | None
+):
+    sim = central.terminal("MCT-HQ")
+    other = central.terminal("MCT-HQ" if names == "other_terminal" else "MCT-BWR")
+    maker = sim if names == "own" else other
+    twice = maker.top_up(random_account(), 1000)  # no such wallet: flagged, cash due back
+    assert maker.sync()[twice.entry_id]["status"] == "flagged"
+    if maker is not sim:
+        sim.sync()
+    named = new_entry_id() if names == "unknown" else twice.entry_id
+    operator = sim.operator if who == "clerk" else sim.supervisor
+    approver = "someone.else" if who == "other_supervisor" else operator
+    payload = {"entry": named, "resolution": "refund_paid", "note": "", "approver": approver}
+    entry = sim.raw("problem_resolved", payload, operator=operator)
+    result = sim.sync()[entry.entry_id]
+    if code is None:
+        assert result["status"] == "applied", result
+    else:
+        assert (result["status"], result["code"]) == ("flagged", code), result
+
+
+def test_a_write_off_needs_its_reason(central: Central):
+    sim = central.terminal("MCT-HQ")
+    twice = sim.top_up(random_account(), 1000)
+    sim.sync()
+    for note, status in (("", "flagged"), ("customer left no address", "applied")):
+        payload = {"entry": twice.entry_id, "resolution": "written_off", "note": note}
+        entry = sim.raw("problem_resolved", {**payload, "approver": sim.supervisor},
+                        operator=sim.supervisor)  # fmt: skip
+        assert sim.sync()[entry.entry_id]["status"] == status
