@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -28,7 +28,7 @@ from .errors import ApiError, error_code_for_status
 from .limits import BodyLimit
 from .migrate import upgrade
 from .models import offices, service_credentials, terminals
-from .receipt_page import render_receipt_page
+from .receipt_page import add_receipt_page
 from .reconcile import Reconciler
 from .settings import CentralSecrets, load_secrets
 from .visibility import Viewer
@@ -441,13 +441,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         # it finds the first and answers "duplicate".
         return await run_in_threadpool(_with_one_retry_on_conflict, engine, work)
 
-    @app.get("/r/{receipt}", response_class=HTMLResponse)
-    def receipt_page(receipt: str, h: str = "") -> HTMLResponse:
-        with reading(engine) as conn:
-            found = records.verify_receipt(conn, receipt[:40], h[:80])
-        return HTMLResponse(
-            render_receipt_page(receipt[:40], found), status_code=200 if found else 404
-        )
+    add_receipt_page(app, engine)
 
     @app.get("/v1/terminal")
     def terminal_record(term: TerminalDep) -> dict[str, Any]:

@@ -188,6 +188,15 @@ _FIELD_TYPES: dict[str, dict[str, str]] = {
     entry_type.value: {f.name: str(f.type) for f in dataclasses.fields(cls)}
     for entry_type, cls in PAYLOAD_TYPES.items()
 }
+# Fields a payload may lack: those added later with a default (entries journaled before them).
+_REQUIRED_FIELDS: dict[str, set[str]] = {
+    entry_type.value: {
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    for entry_type, cls in PAYLOAD_TYPES.items()
+}
 
 
 def payload_problem(env: dict[str, Any]) -> str | None:
@@ -199,9 +208,9 @@ def payload_problem(env: dict[str, Any]) -> str | None:
     p = env["payload"]
     malformed = f"malformed {entry_type} entry"
     types = _FIELD_TYPES[entry_type]
-    if not types.keys() <= p.keys():
+    if not _REQUIRED_FIELDS[entry_type] <= p.keys():
         return malformed
-    if not all(_value_ok(name, annotation, p[name]) for name, annotation in types.items()):
+    if not all(_value_ok(name, kind, p[name]) for name, kind in types.items() if name in p):
         return malformed
     if entry_type == "top_up":
         valid = p["amount"] >= 1

@@ -13,7 +13,7 @@ from typing import Any
 
 from erial_desk.domain.clock import muscat_text, now_stamp
 from erial_desk.domain.fontfile import font_path
-from erial_desk.domain.labels import method_label
+from erial_desk.domain.labels import method_label, service_label
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.policy import FeeCatalogue
 from erial_desk.domain.rtl import visual_line
@@ -125,12 +125,10 @@ def write_settlement_pdf(statement: dict[str, Any], catalogue: FeeCatalogue, out
             format_amount(figures["amount"]),
         )
     words(BY_SERVICE)
-    services = catalogue.services
     for kind, figures in sorted(statement["payments_by_service"].items()):
-        service = next((s for k, s in services.items() if k.value == kind), None)
         line(
-            f"    {service.name_en if service else kind}",
-            f"    {service.name_ar if service else kind}",
+            f"    {service_label(kind, 'en', catalogue)}",
+            f"    {service_label(kind, 'ar', catalogue)}",
             format_amount(figures["amount"]),
         )
     rule()

@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "denomination.invalid": N_("{value} is not an Omani note or coin."),
     "count.invalid": N_("A count cannot be negative."),
     "reason.required": N_("Enter a reason."),
+    "reason.too_long": N_("A reason has at most {max} characters."),
     "query.too_short": N_("Type at least {min} characters to search."),
     # policy and roles
     "policy.not_allowed": N_("An {office_type} office cannot {action}."),

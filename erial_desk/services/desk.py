@@ -277,14 +277,13 @@ class Desk(
         from .supervisor_exports import day_report
 
         report = self.office_day(day)
-        services = {k.value: Bi(s.name_ar, s.name_en) for k, s in self.catalogue.services.items()}
         doc = day_report(
             report,
             office=Bi(self.office.name_ar, self.office.name_en),
             terminal=terminal_code(self.terminal_id),
             language=self.settings.language,
             printed_at=now_stamp(self.clock),
-            services=services,
+            catalogue=self.catalogue,
         )
         return self._save_pdf(doc, path, f"day-{report.office_id}-{report.day}")
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from erial_desk.domain.entries import CashDrop, ShiftClosed, ShiftOpened, counts_total, make_counts
+from erial_desk.domain.entries import (
+    CashDrop,
+    ShiftClosed,
+    ShiftOpened,
+    check_reason,
+    counts_total,
+    make_counts,
+)
 from erial_desk.domain.errors import NotFoundError, StateError
 from erial_desk.domain.money import check_amount, format_amount, limit_params
 from erial_desk.domain.policy import Action, needs_close_approval
@@ -44,10 +51,13 @@ class ShiftsMixin(SessionMixin, DeskBase):
             raise NotFoundError("entry.not_found")
         return int(row[0])
 
-    def cash_drop(self, counts: dict[int, int], approval: Approval | None) -> TransactionResult:
-        """Take cash out of the drawer to the safe, with a supervisor's approval."""
+    def cash_drop(
+        self, counts: dict[int, int], approval: Approval | None, reason: str
+    ) -> TransactionResult:
+        """Take cash out of the drawer to the safe, with a reason and a supervisor's approval."""
         self._allow(Action.CASH_DROP)
         shift_id = self._require_own_shift()
+        reason = check_reason(reason)
         journal_counts = make_counts(counts)
         amount = check_amount(counts_total(journal_counts), maximum=self.policy.cash_drop_max)
         expected = self.expected_cash(shift_id)
@@ -60,7 +70,7 @@ class ShiftsMixin(SessionMixin, DeskBase):
                 amount_ar=format_amount(amount, "ar"),
             )
         approver = self._approve(approval)
-        entry = self._append(CashDrop(shift_id, journal_counts, amount, approver))
+        entry = self._append(CashDrop(shift_id, journal_counts, amount, approver, reason))
         self._after_commit()
         return TransactionResult(
             entry.entry_id,

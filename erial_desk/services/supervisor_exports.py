@@ -4,6 +4,8 @@ supervisor console's ``OfficeDay``."""
 from __future__ import annotations
 
 from erial_desk.domain.clock import muscat_text
+from erial_desk.domain.labels import service_label
+from erial_desk.domain.policy import FeeCatalogue
 from erial_desk.domain.words import N_
 from erial_desk.printing import texts as t
 from erial_desk.printing.model import (
@@ -40,10 +42,10 @@ def day_report(
     terminal: str,
     language: str,
     printed_at: str,
-    services: dict[str, Bi],
+    catalogue: FeeCatalogue,
 ) -> Document:
-    """The day's totals by service, method and clerk, and its shifts with their variances.
-    ``services`` names each bill kind in both languages (from the catalogue)."""
+    """The day's totals by service, method and clerk, and its shifts with their variances;
+    services named as ``catalogue`` names them."""
     body: list[Block] = [
         Field(DAY, Bi.same(day.day)),
         Heading(t.TOTALS),
@@ -59,7 +61,7 @@ def day_report(
         Heading(BY_SERVICE),
     ]
     for kind, figures in sorted(day.by_service.items()):
-        name = services.get(kind, Bi.same(kind))
+        name = Bi(service_label(kind, "ar", catalogue), service_label(kind, "en", catalogue))
         body.append(Field(t.count_label(name, figures.count), amount=figures.amount))
     body.append(Heading(BY_METHOD))
     for method, figures in sorted(day.by_method.items()):

@@ -2,7 +2,9 @@
 
 One task at a time fills the middle; Escape goes back to Home. The function keys are the same on
 every screen (UI.md); a key whose action this office or role may not do is not shown, and
-pressing it says why. Keys are routed here, so no screen installs shortcuts of its own.
+pressing it says why. Keys are routed here, so no screen installs shortcuts of its own. A task
+left half-done for another screen stays as it was: Ctrl+Tab goes to the next such open task
+(Ctrl+Shift+Tab to the one before), in the order they were started.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 from .context import DeskContext
 from .screen import KeyAction, Screen
 from .status_bar import StatusBar
-from .words import language, t
+from .words import language, t, tn
 
 MIN_SIZE = (1024, 768)
 ROUTED_KEYS = (
@@ -52,7 +54,7 @@ class KeyBar(QWidget):
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(6, 2, 6, 2)
 
-    def show_actions(self, actions: list[KeyAction]) -> None:
+    def show_actions(self, actions: list[KeyAction], open_tasks: int = 0) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -64,6 +66,10 @@ class KeyBar(QWidget):
             label = QLabel(f"<b>{name}</b> {action.label}", self)
             label.setEnabled(action.enabled)
             self._layout.addWidget(label)
+        if open_tasks:
+            name = QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Tab).toString()
+            sentence = tn("{count} open task", "{count} open tasks", open_tasks)
+            self._layout.addWidget(QLabel(f"<b>{name}</b> {sentence}", self))
         self._layout.addStretch(1)
 
 
@@ -99,6 +105,8 @@ class MainWindow(QMainWindow):
         self.factories: dict[str, Callable[[], Screen]] = {}
         self.global_actions: Callable[[], list[KeyAction]] = list
         self.home = "home"
+        self._tasks: list[str] = []  # screens that keep a task, in the order first shown
+        self._focus: dict[str, QWidget] = {}  # where the focus was when a screen was left
         # Keys are taken before any widget sees them (a combo box would open on F4), for
         # whatever widget of this window has the focus; a dialog's keys stay the dialog's.
         _application().installEventFilter(self)
@@ -129,12 +137,53 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, Screen) else None
 
     def show_screen(self, name: str) -> None:
+        screen = self._switch_to(name)
+        screen.shown()
+
+    def _switch_to(self, name: str) -> Screen:
+        leaving = self.current()
+        focus = QApplication.focusWidget()
+        if leaving is not None and focus is not None and leaving.isAncestorOf(focus):
+            self._focus[leaving.name] = focus
         screen = self.screen_named(name)
+        if screen.keeps_task and name not in self._tasks:
+            self._tasks.append(name)
         if self._showing_problem:
             self.say("")  # a problem belongs to the screen it happened on; news stays
         self.stack.setCurrentWidget(screen)
         self._refresh_keys()
-        screen.shown()
+        return screen
+
+    # --- open tasks --------------------------------------------------------------------------
+
+    def open_tasks(self) -> list[str]:
+        """Screens whose task was started and not finished, other than the one shown."""
+        current = self.current()
+        return [
+            name
+            for name in self._tasks
+            if self.screens[name] is not current and self.screens[name].has_open_task()
+        ]
+
+    def next_task(self, step: int = 1) -> None:
+        """Ctrl+Tab: the next open task, as it was left (``step`` -1: the one before)."""
+        current = self.current()
+        if current is None or current.name in ("login", "lock"):
+            return
+        waiting = self.open_tasks()
+        if not waiting:
+            self.inform(t("No other task is open."))
+            return
+        order = self._tasks
+        if current.name in order:  # the one after (or before) this task, going round
+            here = order.index(current.name)
+            name = min(waiting, key=lambda task: (order.index(task) - here) * step % len(order))
+        else:  # from elsewhere: the first task started (or the last)
+            name = waiting[0] if step > 0 else waiting[-1]
+        self._switch_to(name)
+        focus = self._focus.get(name)
+        if focus is not None and self.screens[name].isAncestorOf(focus):
+            focus.setFocus()
 
     def key_actions(self) -> list[KeyAction]:
         screen = self.current()
@@ -143,7 +192,9 @@ class MainWindow(QMainWindow):
         return own + [a for a in self.global_actions() if a.key not in taken]
 
     def _refresh_keys(self) -> None:
-        self.keys.show_actions(self.key_actions())
+        current = self.current()
+        locked = current is None or current.name in ("login", "lock")
+        self.keys.show_actions(self.key_actions(), 0 if locked else len(self.open_tasks()))
 
     # --- keys --------------------------------------------------------------------------------
 
@@ -155,13 +206,22 @@ class MainWindow(QMainWindow):
                 return
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if (
+        if not (
             event.type() == QEvent.Type.KeyPress
             and isinstance(watched, QWidget)
             and watched.window() is self
             and isinstance(event, QKeyEvent)
-            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         ):
+            return False
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        control = Qt.KeyboardModifier.ControlModifier
+        if modifiers & control and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            backwards = event.key() == Qt.Key.Key_Backtab or bool(
+                modifiers & Qt.KeyboardModifier.ShiftModifier
+            )
+            self.next_task(-1 if backwards else 1)
+            return True
+        if not modifiers:
             key = Qt.Key(event.key())
             if key in ROUTED_KEYS:
                 self.press(key)

@@ -548,3 +548,28 @@ def test_a_write_off_needs_its_reason(central: Central):
         entry = sim.raw("problem_resolved", {**payload, "approver": sim.supervisor},
                         operator=sim.supervisor)  # fmt: skip
         assert sim.sync()[entry.entry_id]["status"] == status
+
+
+# --- public endpoints: the receipt check page, its stylesheet and font -------------------------
+
+PUBLIC_ENDPOINTS = [
+    ("GET", "/r/ABCDEF12-0000001?h=" + "ab" * 32),
+    ("GET", "/static/receipt.css"),
+    ("GET", "/fonts/receipt.ttf"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PUBLIC_ENDPOINTS)
+def test_public_endpoints_need_no_credential_and_a_credential_adds_nothing(
+    central: Central, terminal: TerminalSim, method: str, path: str
+):
+    """Anyone holding a receipt may check it; a terminal's or the admin's token sees no more
+    (the receipt's full hash is what opens its details, never a token)."""
+    anonymous = call(central, method, path, None, None)
+    assert anonymous.status_code in (200, 404)
+    for token in (terminal.token, central.admin_token):
+        with_token = call(central, method, path, None, token)
+        assert (with_token.status_code, with_token.content) == (
+            anonymous.status_code,
+            anonymous.content,
+        )

@@ -335,7 +335,7 @@ def counter_day(desk) -> str:
     supervisor = Approval("aisha", DEMO_PINS["aisha"])
     desk.void(wrong.entry_id, "typed 50 instead of 5", supervisor)
     desk.record_reprint(paid.entry_id)
-    desk.cash_drop({20000: 2}, supervisor)
+    desk.cash_drop({20000: 2}, supervisor, "Safe run")
     expected = desk.shift_summary().expected_cash
     desk.close_shift(count_for(expected), supervisor)
     return account

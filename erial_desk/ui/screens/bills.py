@@ -100,6 +100,7 @@ def pay_all(
 
 class BillsScreen(CounterScreen):
     name = "bills"
+    keeps_task = True
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -27,6 +27,7 @@ from .counter_base import CounterScreen, confirm_row, end_row
 
 class RegistrationScreen(CounterScreen):
     name = "registration"
+    keeps_task = True
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
