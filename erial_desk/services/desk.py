@@ -44,7 +44,7 @@ from .integrity import (
     refuse_unverified,
 )
 from .payments import PaymentsMixin
-from .printing_service import PrintingMixin
+from .printing_service import PRINTOUTS_DIR, PrintingMixin
 from .shifts import ShiftsMixin
 from .status import DrawerMixin, OperatorListMixin, PreferencesMixin, StatusMixin
 from .supervisor import (
@@ -269,6 +269,15 @@ class Desk(
 
     def day_report_csv(self, day: str | None = None) -> str:
         return day_report_csv(self.office_day(day))
+
+    def day_report_csv_file(self, day: str | None = None, path: Path | None = None) -> Path:
+        """The day report as a CSV file, in the printouts folder unless ``path`` says where."""
+        report = self.office_day(day)
+        if path is None:
+            path = self.data_dir / PRINTOUTS_DIR / f"day-{report.office_id}-{report.day}.csv"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(day_report_csv(report), encoding="utf-8")
+        return path
 
     def day_report_pdf(self, day: str | None = None, path: Path | None = None) -> Path:
         from erial_desk.domain.entries import terminal_code

@@ -106,7 +106,7 @@ def test_every_view_and_export_equals_the_journal(office, moves, tmp_path_factor
             desk.pay_bill(bill, PaymentMethod.CASH)
         elif move == "drop":
             if desk.expected_cash(desk.shift_summary().shift_id) >= 1000:
-                desk.cash_drop({1000: 1}, SUPERVISOR)
+                desk.cash_drop({1000: 1}, SUPERVISOR, "to the safe")
         elif move == "void":
             voidable = [
                 e
