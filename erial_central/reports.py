@@ -20,11 +20,14 @@ from sqlalchemy import Connection, and_, func, select
 from erial_desk.domain.clock import MUSCAT
 from erial_desk.domain.entries import EntryType
 from erial_desk.domain.money_effects import money_effect
+from erial_desk.domain.policy import needs_close_approval
 
 from .ledger import refunds_due
 from .models import entries, offices, postings, transfers
+from .rules import policy_in_force
 
 MONEY_TYPES = (EntryType.TOP_UP.value, EntryType.BILL_PAID.value, EntryType.CASH_DROP.value)
+APPROVED_TYPES = (EntryType.CASH_DROP.value, EntryType.VOID.value, EntryType.SHIFT_CLOSED.value)
 
 
 def _figures() -> dict[str, int]:
@@ -124,7 +127,59 @@ def office_day(conn: Connection, office_id: str, day: str) -> dict[str, Any]:
     report["flagged"] = flagged_entries(conn, office_id, day, day)
     report["refunds_due"] = refunds_due_in(conn, office_id, day, day)
     report["shifts"] = office_shifts(conn, office_id, day)
+    report["approvals"] = office_approvals(conn, office_id, day)
     return report
+
+
+def office_approvals(conn: Connection, office_id: str, day: str) -> list[dict[str, Any]]:
+    """The day's cash drops, voids and closes that needed or had a supervisor: who asked (the
+    entry's operator), who approved, when, and the amount (a drop's, the voided entry's, a
+    close's variance). A close beyond the tolerance without an approver is listed too."""
+    policy, _ = policy_in_force(conn)
+    rows = conn.execute(
+        select(
+            entries.c.entry_id,
+            entries.c.entry_type,
+            entries.c.at,
+            entries.c.operator,
+            entries.c.amount,
+            entries.c.body,
+        )
+        .where(entries.c.office_id == office_id, entries.c.day == day)
+        .where(entries.c.entry_type.in_(APPROVED_TYPES))
+        .order_by(entries.c.at)
+    ).fetchall()
+    payloads = {row.entry_id: json.loads(row.body)["payload"] for row in rows}
+    voided = [p["voids"] for p in payloads.values() if isinstance(p.get("voids"), str)]
+    amounts = dict(
+        conn.execute(
+            select(
+                entries.c.entry_id, entries.c.amount + func.coalesce(entries.c.service_charge, 0)
+            ).where(entries.c.entry_id.in_(voided))
+        ).fetchall()
+    )
+    found = []
+    for row in rows:
+        p = payloads[row.entry_id]
+        if row.entry_type == EntryType.SHIFT_CLOSED:
+            if p.get("approver") is None and not needs_close_approval(policy, p["variance"]):
+                continue
+            amount = p["variance"]
+        elif row.entry_type == EntryType.VOID:
+            amount = amounts.get(p["voids"]) or 0
+        else:
+            amount = row.amount or 0
+        found.append(
+            {
+                "entry_id": row.entry_id,
+                "kind": row.entry_type,
+                "at": row.at,
+                "asked_by": row.operator,
+                "approver": p.get("approver"),
+                "amount": int(amount),
+            }
+        )
+    return found
 
 
 def _count(conn: Connection, office_id: str, day: str, entry_type: str) -> int:

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, text
 from erial_desk.domain.central import Central
 from erial_desk.domain.clock import Clock, utc_day
 from erial_desk.domain.entries import EntryType, ProblemResolved, Resolution
-from erial_desk.domain.errors import AuthError, NotFoundError, StateError
+from erial_desk.domain.errors import AuthError, CentralUnavailable, NotFoundError, StateError
 from erial_desk.domain.policy import CONSOLE_ACTION, Office, Policy, check_allowed, is_allowed
 from erial_desk.store.journal import AppendedEntry
 
@@ -386,8 +386,25 @@ class SupervisorConsole:
     # --- approvals -------------------------------------------------------------------------
 
     def approvals(self, day: str | None = None) -> list[ApprovalItem]:
-        """Cash drops, voids and closes of this terminal on ``day``: each with who asked, who
-        approved and when; a close beyond the tolerance without an approver is listed too."""
+        """Cash drops, voids and closes of the office on ``day`` (central's, once this terminal's
+        entries are sent; offline, this terminal's own): each with who asked, who approved and
+        when; a close beyond the tolerance without an approver is listed too."""
+        self._require()
+        day = day or self._today()
+        try:
+            self._push()
+            data = self._central().office_day(self._office().office_id, day)
+        except CentralUnavailable:
+            return self.terminal_approvals(day)
+        return [
+            ApprovalItem(
+                a["entry_id"], a["kind"], a["at"], a["asked_by"] or "", a["approver"], a["amount"]
+            )
+            for a in data["approvals"]
+        ]
+
+    def terminal_approvals(self, day: str | None = None) -> list[ApprovalItem]:
+        """``approvals`` of this terminal alone, from its own tables."""
         self._require()
         day = day or self._today()
         tolerance = self._policy().shift_variance_tolerance

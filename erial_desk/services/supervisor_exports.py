@@ -97,7 +97,7 @@ def day_report(
             columns=(
                 Column(CLERK, weight=2),
                 Column(t.OPENED, weight=3),
-                Column(t.EXPECTED_CASH, amount=True, weight=3),
+                Column(t.EXPECTED_CASH, amount=True, weight=4),
                 Column(t.COUNTED, amount=True, weight=3),
                 Column(t.VARIANCE, amount=True, weight=3),
                 Column(t.APPROVED_BY, weight=2),

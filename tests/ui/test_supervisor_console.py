@@ -117,3 +117,8 @@ def test_supervisor_console_drawn(language, qapp, qtbot, tmp_path):
     ]
     for path in saved:
         assert path.stat().st_size > 10_000
+    # The day report as the supervisor exports it, kept beside the pictures to be looked at.
+    folder = saved[0].parent
+    pdf = app.ctx.desk.day_report_pdf(path=folder / f"{language}-64-day-report.pdf")
+    csv = app.ctx.desk.day_report_csv_file(path=folder / f"{language}-64-day-report.csv")
+    assert pdf.read_bytes().startswith(b"%PDF") and csv.read_text().startswith("section,")
