@@ -105,6 +105,12 @@ class OfficeDay:
     refunds_due: int
     flagged: int
     shifts: list[ShiftReview] = field(default_factory=list)
+    clerk_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # id: (English, Arabic)
+
+    def clerk(self, operator_id: str, language: str) -> str:
+        """A clerk's name in ``language`` (the id when this desk does not know the operator)."""
+        en, ar = self.clerk_names.get(operator_id, (operator_id, operator_id))
+        return ar if language == "ar" else en
 
     @property
     def takings(self) -> int:
@@ -229,7 +235,8 @@ def read_day_csv(data: str) -> OfficeDay:
 
 
 def without_shifts(day: OfficeDay) -> OfficeDay:
-    return replace(day, shifts=[])
+    """The day as its CSV holds it: no shifts, no names."""
+    return replace(day, shifts=[], clerk_names={})
 
 
 # --- the use case --------------------------------------------------------------------------
@@ -381,7 +388,16 @@ class SupervisorConsole:
             refunds_due=int(data["refunds_due"]),
             flagged=len(data["flagged"]),
             shifts=sorted([*local, *others], key=lambda s: (s.opened_at, s.shift_id)),
+            clerk_names=self._clerk_names(),
         )
+
+    def _clerk_names(self) -> dict[str, tuple[str, str]]:
+        with self._reading() as conn:
+            rows = conn.execute(
+                text("SELECT operator_id, name_en, name_ar FROM operators WHERE office_id = :o"),
+                {"o": self._office().office_id},
+            ).fetchall()
+        return {str(r[0]): (str(r[1]), str(r[2])) for r in rows}
 
     # --- approvals -------------------------------------------------------------------------
 

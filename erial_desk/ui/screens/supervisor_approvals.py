@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from erial_desk.domain.clock import muscat_text
 from erial_desk.domain.labels import entry_label
+from erial_desk.services.results import OperatorChoice
 from erial_desk.services.supervisor import ApprovalItem
 
 from ..context import DeskContext
@@ -40,22 +41,23 @@ class SupervisorApprovalsScreen(Screen):
         self.error.clear()
         self.ctx.call(
             "supervisor-approvals",
-            lambda desk: desk.approvals(),
-            success=self.show_items,
+            lambda desk: (desk.approvals(), desk.office_operators()),
+            success=lambda found: self.show_items(*found),
             failure=lambda exc: self.error.setText(self.ctx.sentence(exc)),
         )
 
-    def show_items(self, items: list[ApprovalItem]) -> None:
+    def show_items(self, items: list[ApprovalItem], staff: list[OperatorChoice]) -> None:
         self.items = items
         lang = language()
+        names = {o.operator_id: o.name_ar if lang == "ar" else o.name_en for o in staff}
         fill(
             self.table,
             [
                 [
                     muscat_text(i.at)[11:19],
                     entry_label(i.kind, lang),
-                    i.asked_by,
-                    i.approver or t("Not approved"),
+                    names.get(i.asked_by, i.asked_by),
+                    names.get(i.approver, i.approver) if i.approver else t("Not approved"),
                     i.amount,
                 ]
                 for i in items

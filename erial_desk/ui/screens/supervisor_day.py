@@ -161,7 +161,7 @@ class SupervisorDayScreen(Screen):
             self.by_clerk,
             [
                 [
-                    clerk,
+                    day.clerk(clerk, lang),
                     c.top_ups.amount,
                     c.bill_payments.amount,
                     c.bill_payments.service_charge,
@@ -179,7 +179,10 @@ class SupervisorDayScreen(Screen):
         )
         fill(
             self.variances,
-            [[muscat_text(at)[11:16], clerk, v] for at, clerk, v in day.variance_history()],
+            [
+                [muscat_text(at)[11:16], day.clerk(clerk, lang), v]
+                for at, clerk, v in day.variance_history()
+            ],
         )
         self.hours.set_bars(hour_bars(day.by_hour))
         self.services.set_bars(

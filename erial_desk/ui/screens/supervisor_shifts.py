@@ -26,6 +26,7 @@ class SupervisorShiftsScreen(Screen):
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.shifts: list[ShiftReview] = []
+        self.names: OfficeDay | None = None  # the day whose clerks' names the table shows
         self.heading = heading(t("Shifts of the office"), self)
         self.table = table(
             [
@@ -77,6 +78,7 @@ class SupervisorShiftsScreen(Screen):
         )
 
     def _show_day(self, day: OfficeDay) -> None:
+        self.names = day
         self.show_shifts(day.shifts)
 
     def show_shifts(self, shifts: list[ShiftReview]) -> None:
@@ -85,7 +87,7 @@ class SupervisorShiftsScreen(Screen):
             self.table,
             [
                 [
-                    s.operator,
+                    self._name(s.operator),
                     terminal_code(s.terminal_id) + (" *" if s.this_terminal else ""),
                     muscat_text(s.opened_at)[11:16],
                     muscat_text(s.closed_at)[11:16] if s.closed_at else t("open"),
@@ -93,7 +95,7 @@ class SupervisorShiftsScreen(Screen):
                     s.expected_cash,
                     s.counted_total,
                     s.variance,
-                    s.approver or ("!" if s.needs_approval else ""),
+                    self._name(s.approver) if s.approver else ("!" if s.needs_approval else ""),
                 ]
                 for s in shifts
             ],
@@ -101,6 +103,9 @@ class SupervisorShiftsScreen(Screen):
         if shifts:
             self.table.setCurrentCell(0, 0)
         self.table.setFocus()
+
+    def _name(self, operator_id: str) -> str:
+        return operator_id if self.names is None else self.names.clerk(operator_id, language())
 
     def _selected(self) -> None:
         row = self.table.currentRow()
