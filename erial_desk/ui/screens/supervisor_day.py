@@ -82,7 +82,8 @@ class SupervisorDayScreen(Screen):
             [t("Clerk"), t("Top-ups"), t("Bill payments"), t("Service charges"), t("Cash drops")],
             self,
         )
-        self.by_method = table([t("Payment method"), t("Count"), t("Amount")], self)
+        self.by_method = QLabel(self)
+        self.by_method.setWordWrap(True)
         self.variances = table([t("Closed at"), t("Clerk"), t("Variance")], self)
         self.hours = BarChart(self)
         self.services = BarChart(self)
@@ -92,26 +93,24 @@ class SupervisorDayScreen(Screen):
         self.pdf_button.clicked.connect(self.export_pdf)
         self.error = error_label(self)
         tables = QHBoxLayout()
-        tables.addWidget(self.by_clerk, 5)
-        tables.addWidget(self.by_method, 3)
-        tables.addWidget(self.variances, 3)
+        tables.addWidget(self.by_clerk, 3)
+        tables.addWidget(self.variances, 2)
         charts = QGridLayout()
         charts.addWidget(QLabel(t("Takings by hour (OMR)"), self), 0, 0)
         charts.addWidget(QLabel(t("Takings by service (OMR)"), self), 0, 1)
         charts.addWidget(self.hours, 1, 0)
         charts.addWidget(self.services, 1, 1)
-        exports = QHBoxLayout()
-        exports.addWidget(self.csv_button)
-        exports.addWidget(self.pdf_button)
-        exports.addStretch(1)
+        top = nav_row(self)  # the exports share the console's row: the day needs the height
+        top.addWidget(self.csv_button)
+        top.addWidget(self.pdf_button)
         layout = QVBoxLayout(self)
-        layout.addLayout(nav_row(self))
+        layout.addLayout(top)
         layout.addWidget(self.heading)
         layout.addLayout(self.totals)
+        layout.addWidget(self.by_method)
         layout.addLayout(tables, 3)
         layout.addLayout(charts, 1)
         layout.addWidget(self.error)
-        layout.addLayout(exports)
 
     @staticmethod
     def _total_rows() -> list[tuple[str, str]]:
@@ -170,12 +169,15 @@ class SupervisorDayScreen(Screen):
                 for clerk, c in sorted(day.by_clerk.items())
             ],
         )
-        fill(
-            self.by_method,
-            [
-                [method_label(m, lang), str(f.count), f.amount]
-                for m, f in sorted(day.by_method.items())
-            ],
+        self.by_method.setText(
+            t(
+                "Bill payments by method: {methods}",
+                methods=" · ".join(
+                    f"{method_label(m, lang)} ({f.count}) {money(f.amount)}"
+                    for m, f in sorted(day.by_method.items())
+                )
+                or "-",
+            )
         )
         fill(
             self.variances,

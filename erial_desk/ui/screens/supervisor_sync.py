@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QV
 from erial_desk.domain.clock import muscat_text
 from erial_desk.domain.entries import Resolution
 from erial_desk.domain.labels import entry_label, resolution_label
+from erial_desk.services.results import OperatorChoice
 from erial_desk.services.supervisor import SyncProblem
 
 from ..context import DeskContext
@@ -55,21 +56,22 @@ class SupervisorSyncScreen(Screen):
         self.error.clear()
         self.ctx.call(
             "supervisor-sync",
-            lambda desk: desk.sync_problems(),
-            success=self.show_problems,
+            lambda desk: (desk.sync_problems(), desk.office_operators()),
+            success=lambda found: self.show_problems(*found),
             failure=lambda exc: self.error.setText(self.ctx.sentence(exc)),
         )
 
-    def show_problems(self, problems: list[SyncProblem]) -> None:
+    def show_problems(self, problems: list[SyncProblem], staff: list[OperatorChoice]) -> None:
         self.problems = problems
         lang = language()
+        names = {o.operator_id: o.name_ar if lang == "ar" else o.name_en for o in staff}
         fill(
             self.table,
             [
                 [
                     muscat_text(p.at)[:16],
                     entry_label(p.entry_type, lang),
-                    p.operator,
+                    names.get(p.operator or "", p.operator),
                     p.amount,
                     t("Flagged by central") if p.state == "flagged" else t("Rejected by central"),
                     p.reason,

@@ -56,9 +56,13 @@ class BarChart(QWidget):
                 metrics.elidedText(label, Qt.TextElideMode.ElideRight, int(slot)),
             )
             if value == largest:
+                text = format_plain(value)  # the chart's title names the currency
+                text_width = metrics.horizontalAdvance(text) + 4
+                centre = index * slot + slot / 2
+                left = min(max(0.0, centre - text_width / 2), width - text_width)  # stays inside
                 painter.drawText(
-                    QRectF(index * slot - slot, bar.top() - metrics.height() - 2, slot * 3, 20),
+                    QRectF(left, bar.top() - metrics.height() - 2, text_width, metrics.height()),
                     Qt.AlignmentFlag.AlignHCenter,
-                    format_plain(value),  # the title names the currency
+                    text,
                 )
         painter.end()
