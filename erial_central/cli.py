@@ -248,22 +248,21 @@ def _settlement(args: argparse.Namespace, engine: Engine) -> int:
         return 0
     office = statement["office"]
     print(f"Settlement of {office['office_id']} ({office['name_en']}), {args.first} to {args.last}")
-    print(
-        f"  bill payments made:       {format_amount(statement['payments']['amount'])}"
-        f" ({statement['payments']['count']})"
-    )
-    for method, figures in sorted(statement["payments_by_method"].items()):
-        print(f"    {method:<22}{format_amount(figures['amount'])} ({figures['count']})")
-    for kind, figures in sorted(statement["payments_by_service"].items()):
-        print(f"    {kind:<22}{format_amount(figures['amount'])} ({figures['count']})")
-    print(f"  service charges:          {format_amount(statement['service_charges'])}")
-    print(
-        f"  cash top-ups:             {format_amount(statement['top_ups']['amount'])}"
-        f" ({statement['top_ups']['count']})"
-    )
-    print(f"  cash taken at the counter:{format_amount(statement['cash_taken']):>16}")
-    print(f"  refunds due:              {format_amount(statement['refunds_due'])}")
-    print(f"  entries flagged:          {statement['flagged']}")
+    payments, top_ups = statement["payments"], statement["top_ups"]
+    lines = [("bill payments made", payments["amount"], payments["count"])]
+    for section in ("payments_by_method", "payments_by_service"):
+        for key, figures in sorted(statement[section].items()):
+            lines.append((f"  {key}", figures["amount"], figures["count"]))
+    lines += [
+        ("service charges", statement["service_charges"], None),
+        ("cash top-ups", top_ups["amount"], top_ups["count"]),
+        ("cash taken at the counter", statement["cash_taken"], None),
+        ("refunds due", statement["refunds_due"], None),
+    ]
+    for label, amount, count in lines:
+        counted = "" if count is None else f" ({count})"
+        print(f"  {label:<28}{format_amount(amount):>18}{counted}")
+    print(f"  {'entries flagged':<28}{statement['flagged']:>18}")
     if args.pdf is not None:
         print(f"PDF written to {args.pdf}")
     return 0

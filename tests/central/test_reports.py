@@ -9,6 +9,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from .pushing import bill_state
 from .terminal_sim import TerminalSim, random_account
 
 CAFE = "CAFE-RUWI"
+ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artefacts" / "central"
 
 
 @dataclass
@@ -159,13 +161,18 @@ def test_settlement_of_a_cafe_over_a_generated_month(central: Central):
         admin, params={"from": month[0], "to": month[-1]}, headers=central.admin_headers, timeout=30
     )
     assert same.json() == statement
-    pdf = central.workdir / f"settlement-{central.backend}.pdf"
-    done = central.cli(
-        "settlement", CAFE, "--from", month[0], "--to", month[-1], "--pdf", str(pdf), "--json"
-    )
+    # The PDF and the text summary are kept to be looked at (test-artefacts/central/).
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    pdf = ARTEFACTS / f"settlement-{central.backend}.pdf"
+    period = ("--from", month[0], "--to", month[-1])
+    done = central.cli("settlement", CAFE, *period, "--pdf", str(pdf), "--json")
     assert done.returncode == 0, done.stderr
     assert pdf.read_bytes().startswith(b"%PDF")
     assert json.loads(done.stdout) == statement
+    summary = central.cli("settlement", CAFE, *period)
+    assert summary.returncode == 0, summary.stderr
+    assert f"{statement['payments']['count']})" in summary.stdout
+    (ARTEFACTS / f"settlement-{central.backend}.txt").write_text(summary.stdout)
 
 
 def test_settlement_periods_are_bounded(central: Central):
