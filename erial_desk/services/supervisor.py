@@ -27,6 +27,7 @@ from erial_desk.domain.clock import Clock, utc_day
 from erial_desk.domain.entries import EntryType, ProblemResolved, Resolution
 from erial_desk.domain.errors import AuthError, CentralUnavailable, NotFoundError, StateError
 from erial_desk.domain.policy import CONSOLE_ACTION, Office, Policy, check_allowed, is_allowed
+from erial_desk.domain.words import N_
 from erial_desk.store.journal import AppendedEntry
 
 from .results import OperatorSession
@@ -137,6 +138,23 @@ class ApprovalItem:
     amount: int
 
 
+# What a sync problem needs from the supervisor, by what central did with the entry.
+NEEDS_REFUND = N_("Pay the cash back to the customer, then record the refund.")
+NEEDS_RECOVERY = N_("Contact the customer: the wallet went below zero and must be recovered.")
+NEEDS_REVIEW = N_("Central did not apply this entry: check it, then record what was done.")
+
+
+def needed(reason: str) -> str:
+    """The sentence (catalogue English) of what a problem needs, from central's reason: cash
+    kept for a customer is paid back; a wallet below zero is recovered; anything else is
+    checked."""
+    if "due back" in reason or "refund due" in reason:
+        return NEEDS_REFUND
+    if "recovery needed" in reason:
+        return NEEDS_RECOVERY
+    return NEEDS_REVIEW
+
+
 @dataclass(frozen=True)
 class SyncProblem:
     """An entry of this terminal central flagged or rejected, and what was done about it."""
@@ -151,6 +169,11 @@ class SyncProblem:
     reason: str
     resolution: str | None = None
     resolved_by: str | None = None
+
+    @property
+    def need(self) -> str:
+        """What it needs, as a sentence of the words catalogue (English; shown translated)."""
+        return needed(self.reason)
 
 
 # --- the day report as CSV ---------------------------------------------------------------------

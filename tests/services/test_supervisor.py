@@ -17,7 +17,7 @@ from erial_desk.domain.entries import Resolution
 from erial_desk.domain.errors import AuthError, PolicyError, StateError
 from erial_desk.domain.policy import BillKind, PaymentMethod
 from erial_desk.services import Approval
-from erial_desk.services.supervisor import read_day_csv, without_shifts
+from erial_desk.services.supervisor import NEEDS_REFUND, read_day_csv, without_shifts
 from tests.conftest import DEMO_PINS, make_desk
 from tests.services.test_payments import register
 
@@ -215,7 +215,7 @@ def test_a_sync_problem_is_resolved_by_a_journaled_entry_central_applies(tmp_pat
             "flagged",
             bill.amount,
         )
-        assert problem.reason
+        assert problem.reason and problem.need == NEEDS_REFUND
         with pytest.raises(PolicyError):
             first.resolve_problem(twice.entry_id, Resolution.REFUND_PAID, "")  # a clerk
         with pytest.raises(StateError) as refused:

@@ -4,7 +4,15 @@ a reason) as a journal entry central applies."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from erial_desk.domain.clock import muscat_text
 from erial_desk.domain.entries import Resolution
@@ -27,8 +35,11 @@ class SupervisorSyncScreen(Screen):
         self.problems: list[SyncProblem] = []
         self.heading = heading(t("Sync problems"), self)
         self.table = table(
-            [t("Time"), t("What"), t("Clerk"), t("Amount"), t("State"), t("Central said")], self
+            [t("Time"), t("What"), t("Clerk"), t("Amount"), t("State"), t("What it needs")], self
         )
+        self.table.itemSelectionChanged.connect(self._selected)
+        self.detail = QLabel(self)  # the chosen problem's need, in full
+        self.detail.setWordWrap(True)
         self.resolution = QComboBox(self)
         for resolution in Resolution:
             self.resolution.addItem(resolution_label(resolution, language()), resolution)
@@ -46,6 +57,7 @@ class SupervisorSyncScreen(Screen):
         layout.addLayout(nav_row(self))
         layout.addWidget(self.heading)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addLayout(form)
         layout.addWidget(self.error)
 
@@ -74,17 +86,27 @@ class SupervisorSyncScreen(Screen):
                     names.get(p.operator or "", p.operator),
                     p.amount,
                     t("Flagged by central") if p.state == "flagged" else t("Rejected by central"),
-                    p.reason,
+                    t(p.need),
                 ]
                 for p in problems
             ],
         )
+        for row, problem in enumerate(problems):  # central's own words, for a closer look
+            item = self.table.item(row, 5)
+            if item is not None:
+                item.setToolTip(problem.reason)
         self.record_button.setEnabled(bool(problems))
+        self.detail.clear()
         if problems:
             self.table.setCurrentCell(0, 0)
         if not problems:
             self.ctx.notice.emit(t("No sync problems wait for a supervisor."))
         self.table.setFocus()
+
+    def _selected(self) -> None:
+        row = self.table.currentRow()
+        problem = self.problems[row] if 0 <= row < len(self.problems) else None
+        self.detail.setText("" if problem is None else t(problem.need))
 
     def record(self) -> None:
         row = self.table.currentRow()
