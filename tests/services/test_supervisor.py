@@ -230,3 +230,36 @@ def test_a_sync_problem_is_resolved_by_a_journaled_entry_central_applies(tmp_pat
     finally:
         first.close()
         second.close()
+
+
+def test_the_permission_table_is_the_policy_for_every_role_office_type_and_action():
+    from erial_desk.domain.policy import (
+        CONSOLE_ACTION,
+        Action,
+        Office,
+        OfficeType,
+        Policy,
+        Role,
+        check_allowed,
+        permission_table,
+    )
+
+    policy = Policy()
+    cafe = Office("CAFE-X", "Cafe", "مقهى", OfficeType.EXTERNAL, top_up_authorised=False)
+    table = permission_table(policy, cafe)
+    assert len(table) == len(Role) * len(OfficeType) * len(Action)
+    for (role, office_type, action), allowed in table.items():
+        office = cafe if office_type is OfficeType.EXTERNAL else Office("O", "", "", office_type)
+        try:
+            check_allowed(policy, office, role, action)
+        except PolicyError:
+            assert not allowed
+        else:
+            assert allowed
+    # The console is the supervisor's alone, at either kind of office.
+    for office_type in OfficeType:
+        assert table[(Role.SUPERVISOR, office_type, CONSOLE_ACTION)]
+        assert not table[(Role.CLERK, office_type, CONSOLE_ACTION)]
+        assert not table[(Role.OPERATOR, office_type, CONSOLE_ACTION)]
+    assert not table[(Role.SUPERVISOR, OfficeType.EXTERNAL, Action.TOP_UP)]  # not authorised
+    assert table[(Role.CLERK, OfficeType.INTERNAL, Action.REGISTER_SUBSCRIBER)]
