@@ -1,12 +1,13 @@
 # Two commands for a fresh Linux machine with Python 3.11+:
 #   make demo   sets up .venv and runs the product on its embedded defaults
 #   make test   sets up .venv and runs the whole test suite (what CI runs)
+#   make bundle the desk as one folder for office PCs (dist/erial-desk; on Linux also a tarball)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench clean translations words browser
+.PHONY: demo test lint format bench clean translations words browser bundle bundle-check
 
 # The words' catalogues: .po in the repository, .mo compiled here (gettext loads the .mo).
 PO_FILES := $(wildcard resources/translations/*/LC_MESSAGES/erial.po)
@@ -55,6 +56,18 @@ test: $(STAMP) $(MO_FILES) browser
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
+# The desk as a one-folder program for this platform (dist/erial-desk), without the central
+# server; on Linux also dist/erial-desk-VERSION-linux-ARCH.tar.gz with its install script.
+# Windows: then `iscc installer/windows/erial-desk.iss` (see installer/README.md).
+bundle: $(STAMP) $(MO_FILES)
+	$(BIN)/pyinstaller installer/erial-desk.spec --distpath dist --workpath build/pyinstaller \
+		--noconfirm --log-level ERROR
+	@if [ "$$(uname -s)" = Linux ]; then sh installer/linux/make_tarball.sh; fi
+
+# CI: build the bundle and use it as an office would (version, selftest, a PDF, the window).
+bundle-check: bundle
+	$(BIN)/python installer/check_bundle.py dist/erial-desk
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -65,8 +78,8 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(STAMP)
-	for name in journal verify search shift print central sync startup ui_search supervisor; do $(BIN)/python -m bench $$name || exit 1; done
+bench: $(STAMP) bundle
+	for name in journal verify search shift print central sync startup ui_search bundle supervisor; do $(BIN)/python -m bench $$name || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache bench/out $(MO_FILES)

@@ -93,8 +93,8 @@ def _backlog(
     desk: Desk, count: int, rng: random.Random, accounts: list[str], bills: list[Bill]
 ) -> None:
     """Work offline (nothing is pushed) until the journal holds ``count`` entries."""
-    first = next(desk.journal.signed_entries()).entry_id
-    while desk.journal.last()[0] < count:
+    first = next(desk._journal.signed_entries()).entry_id
+    while desk._journal.last()[0] < count:
         roll = rng.random()
         if roll < 0.15 and bills:
             desk.pay_bill(bills.pop(), PaymentMethod.CASH)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from importlib import import_module
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -185,7 +184,7 @@ def create_app(
     app.state.engine = engine
     app.state.secrets = secrets
     _routes(app, engine, secrets)
-    app.include_router(import_module("erial_central.report_routes").router)  # office reports
+    _include_counter_routes(app)
     _error_handlers(app)
     return app
 
@@ -459,6 +458,16 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             "last_seq": int(row.last_seq),
             "last_hash": row.last_hash,
         }
+
+
+def _include_counter_routes(app: FastAPI) -> None:
+    """Routes kept in their own modules; they take this module's terminal check, so they are
+    imported once it is loaded."""
+    from . import counter_lookups, customer_pin, report_routes
+
+    app.include_router(counter_lookups.router)
+    app.include_router(customer_pin.router)
+    app.include_router(report_routes.router)
 
 
 def _with_one_retry_on_conflict(engine: Engine, work: Any) -> Any:

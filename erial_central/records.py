@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
+from erial_desk.domain.entries import EntryType
 from erial_desk.domain.labels import transfer_label
 from erial_desk.domain.policy import BillKind
 
@@ -15,6 +16,11 @@ from .effects import SUBSCRIBER_FIELDS, subscriber_record
 from .ledger import wallet
 from .models import bills, changes, entries, postings, terminals, transfers
 from .visibility import Viewer, can_see, scope
+
+# Entries that move money, in an office's day totals.
+_MONEY_TYPES = tuple(
+    t.value for t in (EntryType.TOP_UP, EntryType.BILL_PAID, EntryType.CASH_DROP, EntryType.VOID)
+)
 
 # Change-feed kinds addressed to one office (``changes.office_id``): its operators, and its
 # online debits that central reversed because no journal entry confirmed them in time.
@@ -120,7 +126,7 @@ def office_totals(conn: Connection, office_id: str, day: str) -> dict[str, Any]:
         )
         .where(and_(entries.c.office_id == office_id, entries.c.day == day))
         .where(entries.c.voided_by.is_(None))
-        .where(entries.c.entry_type.in_(("top_up", "bill_paid", "cash_drop", "void")))
+        .where(entries.c.entry_type.in_(_MONEY_TYPES))
         .group_by(entries.c.entry_type, entries.c.method)
     ).fetchall()
     totals: dict[str, Any] = {
@@ -134,13 +140,13 @@ def office_totals(conn: Connection, office_id: str, day: str) -> dict[str, Any]:
         "top_up_count": 0,
     }
     for entry_type, method, count, amount, charge in rows:
-        if entry_type == "top_up":
+        if entry_type == EntryType.TOP_UP:
             totals["top_ups"] += int(amount)
             totals["top_up_count"] += int(count)
-        elif entry_type == "bill_paid":
+        elif entry_type == EntryType.BILL_PAID:
             totals["bill_payments"][method] = {"count": int(count), "amount": int(amount)}
             totals["service_charges"] += int(charge)
-        elif entry_type == "cash_drop":
+        elif entry_type == EntryType.CASH_DROP:
             totals["cash_drops"] += int(amount)
         else:
             totals["voids"] += int(count)

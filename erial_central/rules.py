@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, Resolution
+from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, EntryType, Resolution
 from erial_desk.domain.errors import PolicyError, ValidationError
 from erial_desk.domain.money import check_amount
 from erial_desk.domain.policy import (
@@ -212,9 +212,9 @@ def payload_problem(env: dict[str, Any]) -> str | None:
         return malformed
     if not all(_value_ok(name, kind, p[name]) for name, kind in types.items() if name in p):
         return malformed
-    if entry_type == "top_up":
+    if entry_type == EntryType.TOP_UP:
         valid = p["amount"] >= 1
-    elif entry_type == "bill_paid":
+    elif entry_type == EntryType.BILL_PAID:
         valid = (
             p["bill_kind"] in _BILL_KINDS
             and p["amount"] >= 1
@@ -222,15 +222,15 @@ def payload_problem(env: dict[str, Any]) -> str | None:
             and p["method"] in _METHODS
             and (p["method"] != "wallet" or p["account"] is not None)
         )
-    elif entry_type == "subscriber_registered":
+    elif entry_type == EntryType.SUBSCRIBER_REGISTERED:
         valid = p["kind"] in _SUBSCRIBER_KINDS and all(p[f] for f in _REQUIRED_NAMES)
-    elif entry_type == "subscriber_updated":
+    elif entry_type == EntryType.SUBSCRIBER_UPDATED:
         valid = all(p["changes"][f] for f in _REQUIRED_NAMES if f in p["changes"])
-    elif entry_type == "problem_resolved":
+    elif entry_type == EntryType.PROBLEM_RESOLVED:
         valid = p["resolution"] in _RESOLUTIONS and (
             p["resolution"] != Resolution.WRITTEN_OFF or bool(p["note"].strip())
         )
-    elif entry_type in ("cash_drop", "shift_opened", "shift_closed"):
+    elif entry_type in (EntryType.CASH_DROP, EntryType.SHIFT_OPENED, EntryType.SHIFT_CLOSED):
         valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
     else:
         valid = True
@@ -400,14 +400,14 @@ def _problem_resolved(facts: Facts, env: dict[str, Any]) -> Breach | None:
 
 
 _CHECKS = {
-    "shift_opened": _shift_opened,
-    "cash_drop": _cash_drop,
-    "shift_closed": _shift_closed,
-    "top_up": _top_up,
-    "bill_paid": _bill_paid,
-    "void": _void,
-    "receipt_reprinted": _receipt_reprinted,
-    "problem_resolved": _problem_resolved,
+    EntryType.SHIFT_OPENED: _shift_opened,
+    EntryType.CASH_DROP: _cash_drop,
+    EntryType.SHIFT_CLOSED: _shift_closed,
+    EntryType.TOP_UP: _top_up,
+    EntryType.BILL_PAID: _bill_paid,
+    EntryType.VOID: _void,
+    EntryType.RECEIPT_REPRINTED: _receipt_reprinted,
+    EntryType.PROBLEM_RESOLVED: _problem_resolved,
 }
 
 

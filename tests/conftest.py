@@ -140,13 +140,7 @@ def make_desk(path: Path, office_id: str = "MCT-HQ", *, keyring: str = "memory")
 
 
 def push_at_once(desk):
-    after_commit = desk._after_commit
-
-    def committed() -> None:
-        after_commit()
-        desk.push_pending()
-
-    desk._after_commit = committed
+    desk._writer.on_commit(desk.push_pending)
     return desk
 
 

@@ -14,21 +14,11 @@ from enum import StrEnum
 from typing import Any, ClassVar
 
 from .clock import qr_stamp
+from .entry_types import EntryType
 from .errors import ValidationError
 from .policy import DENOMINATIONS
 
-
-class EntryType(StrEnum):
-    SHIFT_OPENED = "shift_opened"
-    CASH_DROP = "cash_drop"
-    SHIFT_CLOSED = "shift_closed"
-    SUBSCRIBER_REGISTERED = "subscriber_registered"
-    SUBSCRIBER_UPDATED = "subscriber_updated"
-    TOP_UP = "top_up"
-    BILL_PAID = "bill_paid"
-    VOID = "void"
-    RECEIPT_REPRINTED = "receipt_reprinted"
-    PROBLEM_RESOLVED = "problem_resolved"  # a supervisor resolved what central flagged
+__all__ = ["EntryType"]  # named here too: most callers take it with the payloads
 
 
 Counts = dict[str, int]

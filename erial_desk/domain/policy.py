@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from .entry_types import EntryType
 from .errors import PolicyError
 from .money import BAISA_PER_RIAL
 from .words import N_, text
@@ -39,6 +40,8 @@ class Action(StrEnum):
     OPEN_SHIFT = "open_shift"
     CLOSE_SHIFT = "close_shift"
     APPROVE = "approve"
+    # Sets a new wallet PIN chosen by the customer and lifts the wrong-PIN lock, after an ID check.
+    RESET_CUSTOMER_PIN = "reset_customer_pin"
 
 
 # English names, in the words catalogue; the Arabic is looked up where a refusal is made.
@@ -55,6 +58,7 @@ ACTION_NAMES: dict[Action, str] = {
     Action.OPEN_SHIFT: N_("open a shift"),
     Action.CLOSE_SHIFT: N_("close a shift"),
     Action.APPROVE: N_("approve"),
+    Action.RESET_CUSTOMER_PIN: N_("reset a customer's wallet PIN"),
 }
 OFFICE_TYPE_NAMES: dict[OfficeType, str] = {
     OfficeType.INTERNAL: N_("internal"),
@@ -101,6 +105,7 @@ def _default_permissions() -> dict[Action, frozenset[OfficeType]]:
         Action.OPEN_SHIFT: both,
         Action.CLOSE_SHIFT: both,
         Action.APPROVE: both,
+        Action.RESET_CUSTOMER_PIN: internal,
     }
 
 
@@ -259,21 +264,21 @@ PAYMENT_ACTIONS: dict[PaymentMethod, Action] = {
 # The action each journal entry type records (bill payments: by method, in PAYMENT_ACTIONS).
 # A reprint is no action of its own: any operator of the office may print a copy.
 ENTRY_ACTIONS: dict[str, Action | None] = {
-    "shift_opened": Action.OPEN_SHIFT,
-    "cash_drop": Action.CASH_DROP,
-    "shift_closed": Action.CLOSE_SHIFT,
-    "subscriber_registered": Action.REGISTER_SUBSCRIBER,
-    "subscriber_updated": Action.UPDATE_SUBSCRIBER,
-    "top_up": Action.TOP_UP,
-    "void": Action.VOID,
-    "receipt_reprinted": None,
-    "problem_resolved": Action.APPROVE,  # only a supervisor records a sync problem's resolution
+    EntryType.SHIFT_OPENED: Action.OPEN_SHIFT,
+    EntryType.CASH_DROP: Action.CASH_DROP,
+    EntryType.SHIFT_CLOSED: Action.CLOSE_SHIFT,
+    EntryType.SUBSCRIBER_REGISTERED: Action.REGISTER_SUBSCRIBER,
+    EntryType.SUBSCRIBER_UPDATED: Action.UPDATE_SUBSCRIBER,
+    EntryType.TOP_UP: Action.TOP_UP,
+    EntryType.VOID: Action.VOID,
+    EntryType.RECEIPT_REPRINTED: None,
+    EntryType.PROBLEM_RESOLVED: Action.APPROVE,  # only a supervisor resolves a sync problem
 }
 
 
 def entry_action(entry_type: str, method: str | None = None) -> Action | None:
     """The action a journal entry of ``entry_type`` (a bill payment: by ``method``) records."""
-    if entry_type == "bill_paid":
+    if entry_type == EntryType.BILL_PAID:
         return PAYMENT_ACTIONS[PaymentMethod(method or "")]
     return ENTRY_ACTIONS[entry_type]
 

@@ -178,7 +178,7 @@ def void_slip(env: dict[str, Any], ctx: Context) -> Document:
             body.append(Field(t.METHOD, t.method_name(voided.method)))
         body.append(Field(t.REFUND, amount=voided.amount + voided.service_charge, strong=True))
         # Cash goes back to the customer from the drawer for a cash top-up or cash payment.
-        cash = voided.entry_type == "top_up" or voided.method == "cash"
+        cash = voided.entry_type == EntryType.TOP_UP or voided.method == "cash"
     body += [Rule(), Field(t.REASON, Bi.same(p.reason))]
     body.append(Field(t.APPROVED_BY, ctx.approver or Bi.same(p.approver)))
     if p.authorisation:
@@ -252,7 +252,7 @@ def _shift_table(figures: ShiftFigures) -> Table:
 def _entry_description(entry_type: str, method: str | None, ref: str | None, voided: bool) -> Bi:
     name = t.entry_name(entry_type)
     ar, en = name.ar, name.en
-    if method and entry_type in ("bill_paid", "void"):
+    if method and entry_type in (EntryType.BILL_PAID, EntryType.VOID):
         m = t.method_name(method)
         ar, en = f"{ar} - {m.ar}", f"{en} - {m.en}"
     if ref:

@@ -10,12 +10,12 @@ from typing import Any
 
 from sqlalchemy import text
 
-from erial_desk.domain.entries import VOIDABLE, terminal_code
+from erial_desk.domain.entries import VOIDABLE, receipt_number, terminal_code
 from erial_desk.domain.errors import NotFoundError
 from erial_desk.domain.identifiers import normalise_account_number
 from erial_desk.domain.policy import Action
 
-from .base import DeskBase
+from .parts import Guards, Reader
 
 
 @dataclass(frozen=True)
@@ -62,17 +62,27 @@ _CENTRAL_STATE = {"applied": "confirmed", "duplicate": "confirmed", None: "pendi
 RECENT = 20
 
 
-class CounterReadsMixin(DeskBase):
+class CounterReads:
+    """Local reads of transactions and wallets; none waits on central."""
+
+    def __init__(self, guards: Guards, reader: Reader, terminal_id: str) -> None:
+        self._guards = guards
+        self._reader = reader
+        self._terminal_id = terminal_id
+
+    def _receipt(self, seq: int) -> str:
+        return receipt_number(terminal_code(self._terminal_id), seq)
+
     def account_transactions(self, account: str, limit: int = RECENT) -> list[TransactionLine]:
         """A subscriber's latest transactions made at this desk, newest first."""
-        self._allow(Action.INQUIRE)
+        self._guards.allow(Action.INQUIRE)
         account = normalise_account_number(account)
         return self._lines(" WHERE t.account = :a ORDER BY t.seq DESC LIMIT :n", a=account, n=limit)
 
     def wallet_view(self, account: str) -> WalletView:
-        self._allow(Action.INQUIRE)
+        self._guards.allow(Action.INQUIRE)
         account = normalise_account_number(account)
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             row = conn.execute(
                 text("SELECT balance, balance_at, pending_debits FROM wallets WHERE account = :a"),
                 {"a": account},
@@ -83,7 +93,7 @@ class CounterReadsMixin(DeskBase):
 
     def shift_transactions(self) -> list[TransactionLine]:
         """What the open shift (the operator's own) may still void, newest first."""
-        shift_id = self._require_own_shift()
+        shift_id = self._guards.own_shift()
         kinds = sorted(str(kind) for kind in VOIDABLE)
         marks = ", ".join(f":k{i}" for i in range(len(kinds)))
         return self._lines(
@@ -95,9 +105,9 @@ class CounterReadsMixin(DeskBase):
 
     def find_receipt(self, receipt: str) -> TransactionLine:
         """A transaction by the receipt number printed on it (this terminal's receipts)."""
-        self._allow(Action.INQUIRE)
+        self._guards.allow(Action.INQUIRE)
         code, _, number = receipt.strip().upper().partition("-")
-        if not number.isdigit() or code != terminal_code(self.terminal_id):
+        if not number.isdigit() or code != terminal_code(self._terminal_id):
             raise NotFoundError("entry.not_found")
         lines = self._lines(" WHERE t.seq = :q", q=int(number))
         if not lines:
@@ -106,8 +116,8 @@ class CounterReadsMixin(DeskBase):
 
     def last_receipt(self) -> str | None:
         """The entry whose receipt printed last at this desk (copies aside), if any."""
-        self._require_operator()
-        with self._reading() as conn:
+        self._guards.operator()
+        with self._reader.connect() as conn:
             entry_id = conn.execute(
                 text(
                     "SELECT entry_id FROM print_jobs WHERE entry_id IS NOT NULL AND NOT copy"
@@ -117,7 +127,7 @@ class CounterReadsMixin(DeskBase):
         return None if entry_id is None else str(entry_id)
 
     def _lines(self, where: str, **params: Any) -> list[TransactionLine]:
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             rows = conn.execute(text(_LINE + where), params).fetchall()
         return [
             TransactionLine(

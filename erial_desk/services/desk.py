@@ -1,75 +1,181 @@
 """``Desk``: the one facade the UI, the CLI and the sync worker call.
 
 A ``Desk`` is opened on a data directory made by ``Desk.init_for_central`` and registered by
-``Desk.enroll`` (``erial-desk init`` and ``enroll``). It holds the journal, the read engine, the
-key store's signing key and the client of central.
+``Desk.enroll`` (``erial-desk init`` and ``enroll``). ``Desk.open`` makes the parts
+(``services.parts``: reader, journal writer, session, reference data, settings) and one object
+per use-case group, each given only the parts it uses:
+
+- session (``SessionUseCases``): login, logout, lockout, a supervisor's approval;
+- shifts (``ShiftUseCases``): open, cash drop, close, totals;
+- subscribers (``SubscriberUseCases``): register, update, find, known balance;
+- payments (``PaymentUseCases``): top-ups, bills found and paid, voids, reprints;
+- printing (``PrintingUseCases``): the print queue, receipts, reports, PDFs;
+- sync (``SyncUseCases``): push, pull, reference data, status, the background worker;
+- status and preferences (``StatusUseCases``, ``PreferenceUseCases``);
+- counter reads (``CounterReads``): transactions, wallets, receipts by number;
+- integrity (``Integrity``): the desk's checks of its own journal.
+
+The facade's methods are those of the groups, under the same names (``_Via``).
 """
 
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, Concatenate, Generic, ParamSpec, TypeVar, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import text
 
 from erial_desk.config import DATABASE_FILE, Settings
-from erial_desk.domain.chain import ChainBreak
 from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, now_stamp
-from erial_desk.domain.entries import Resolution
-from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError
+from erial_desk.domain.entries import Payload
+from erial_desk.domain.errors import CentralError, CentralUnavailable, ConfigError, DeskError
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
 from erial_desk.logs import log_to
 from erial_desk.store import migrate, projections
 from erial_desk.store.engine import make_engine
 from erial_desk.store.identity import read_identity, write_identity
-from erial_desk.store.journal import Journal
-from erial_desk.store.print_jobs import PrintJob
+from erial_desk.store.journal import AppendedEntry, Journal
 from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 
-from .counter_reads import CounterReadsMixin
+from .counter_lookups import CounterLookups
+from .counter_reads import CounterReads
+from .customer_pin import CustomerPinReset
 from .events import EventHub
-from .integrity import (
-    JournalReport,
-    check_journal,
-    check_key_store,
-    guard_at_open,
-    made_or_removed,
-    refuse_unverified,
-)
-from .payments import PaymentsMixin
-from .printing_service import PRINTOUTS_DIR, PrintingMixin
-from .shifts import ShiftsMixin
-from .status import DrawerMixin, OperatorListMixin, PreferencesMixin, StatusMixin
-from .supervisor import (
-    ApprovalItem,
-    OfficeDay,
-    ShiftReview,
-    SupervisorConsole,
-    SyncProblem,
-    day_report_csv,
-)
-from .sync_service import SyncMixin, pin_reference_key
+from .integrity import Integrity, JournalReport, check_key_store, made_or_removed
+from .parts import Guards, JournalWriter, Place, Reader, Reference, SessionHolder
+from .payments import PaymentUseCases
+from .printing_service import PrintingUseCases
+from .results import OperatorSession
+from .session import SessionUseCases
+from .shifts import ShiftUseCases
+from .status import PreferenceUseCases, StatusUseCases
+from .subscribers import SubscriberUseCases
+from .supervisor import SupervisorConsole
+from .supervisor_exports import SupervisorExports
+from .sync_service import SyncUseCases, central_client, pin_reference_key
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-class Desk(
-    CounterReadsMixin,
-    StatusMixin,
-    OperatorListMixin,
-    DrawerMixin,
-    PreferencesMixin,
-    PrintingMixin,
-    PaymentsMixin,
-    ShiftsMixin,
-    SyncMixin,
-):
+class _Via(Generic[P, R]):
+    """A facade method that is a use-case group's method of the same name."""
+
+    def __init__(self, group: str, method: Callable[Concatenate[Any, P], R]) -> None:
+        self._group = group
+        self._name = method.__name__
+        self.__doc__ = method.__doc__
+
+    def __get__(self, desk: object, owner: type | None = None) -> Callable[P, R]:
+        if desk is None:
+            return cast(Callable[P, R], self)
+        return cast(Callable[P, R], getattr(getattr(desk, self._group), self._name))
+
+
+class Desk:
     """The counter's use cases. Roles and office-type policy are enforced here, not in the UI."""
+
+    _session: SessionUseCases
+    _shifts: ShiftUseCases
+    _subscribers: SubscriberUseCases
+    _payments: PaymentUseCases
+    _printing: PrintingUseCases
+    _sync: SyncUseCases
+    _status: StatusUseCases
+    _preferences: PreferenceUseCases
+    _reads: CounterReads
+    _integrity: Integrity
+    _pin_reset: CustomerPinReset
+    _lookups: CounterLookups
+    _supervisor: SupervisorConsole
+    _supervisor_exports: SupervisorExports
+
+    # session
+    login = _Via("_session", SessionUseCases.login)
+    logout = _Via("_session", SessionUseCases.logout)
+    refresh_operators = _Via("_session", SessionUseCases.refresh_operators)
+    # shifts
+    open_shift = _Via("_shifts", ShiftUseCases.open_shift)
+    expected_cash = _Via("_shifts", ShiftUseCases.expected_cash)
+    cash_drop = _Via("_shifts", ShiftUseCases.cash_drop)
+    close_shift = _Via("_shifts", ShiftUseCases.close_shift)
+    shift_summary = _Via("_shifts", ShiftUseCases.shift_summary)
+    # subscribers
+    register_subscriber = _Via("_subscribers", SubscriberUseCases.register_subscriber)
+    update_subscriber = _Via("_subscribers", SubscriberUseCases.update_subscriber)
+    find_subscribers = _Via("_subscribers", SubscriberUseCases.find_subscribers)
+    subscriber = _Via("_subscribers", SubscriberUseCases.subscriber)
+    known_balance = _Via("_subscribers", SubscriberUseCases.known_balance)
+    # payments and bills
+    top_up = _Via("_payments", PaymentUseCases.top_up)
+    find_bills = _Via("_payments", PaymentUseCases.find_bills)
+    pay_bill = _Via("_payments", PaymentUseCases.pay_bill)
+    void = _Via("_payments", PaymentUseCases.void)
+    record_reprint = _Via("_payments", PaymentUseCases.record_reprint)
+    # printing
+    print_queue = _Via("_printing", PrintingUseCases.print_queue)
+    print_pending = _Via("_printing", PrintingUseCases.print_pending)
+    retry_print = _Via("_printing", PrintingUseCases.retry_print)
+    retry_failed = _Via("_printing", PrintingUseCases.retry_failed)
+    recover_print_queue = _Via("_printing", PrintingUseCases.recover_print_queue)
+    printer = _Via("_printing", PrintingUseCases.printer)
+    use_printer = _Via("_printing", PrintingUseCases.use_printer)
+    print_job_to_pdf = _Via("_printing", PrintingUseCases.print_job_to_pdf)
+    print_receipt = _Via("_printing", PrintingUseCases.print_receipt)
+    print_shift_report = _Via("_printing", PrintingUseCases.print_shift_report)
+    print_statement = _Via("_printing", PrintingUseCases.print_statement)
+    print_permit_slip = _Via("_printing", PrintingUseCases.print_permit_slip)
+    print_test_page = _Via("_printing", PrintingUseCases.print_test_page)
+    shift_totals_pdf = _Via("_printing", PrintingUseCases.shift_totals_pdf)
+    shift_report_pdf = _Via("_printing", PrintingUseCases.shift_report_pdf)
+    statement_pdf = _Via("_printing", PrintingUseCases.statement_pdf)
+    # sync
+    sync_once = _Via("_sync", SyncUseCases.sync_once)
+    push_pending = _Via("_sync", SyncUseCases.push_pending)
+    pull = _Via("_sync", SyncUseCases.pull)
+    sync_status = _Via("_sync", SyncUseCases.sync_status)
+    flagged_entries = _Via("_sync", SyncUseCases.flagged_entries)
+    load_cached_reference_data = _Via("_sync", SyncUseCases.load_cached_reference_data)
+    start_sync = _Via("_sync", SyncUseCases.start_sync)
+    wake_sync = _Via("_sync", SyncUseCases.wake_sync)
+    stop_sync = _Via("_sync", SyncUseCases.stop_sync)
+    # status and preferences
+    counter_status = _Via("_status", StatusUseCases.counter_status)
+    office_operators = _Via("_status", StatusUseCases.office_operators)
+    drawer_formula = _Via("_status", StatusUseCases.drawer_formula)
+    set_language = _Via("_preferences", PreferenceUseCases.set_language)
+    change_display_digits = _Via("_preferences", PreferenceUseCases.change_display_digits)
+    change_printer = _Via("_preferences", PreferenceUseCases.change_printer)
+    change_central = _Via("_preferences", PreferenceUseCases.change_central)
+    # counter reads
+    account_transactions = _Via("_reads", CounterReads.account_transactions)
+    wallet_view = _Via("_reads", CounterReads.wallet_view)
+    shift_transactions = _Via("_reads", CounterReads.shift_transactions)
+    find_receipt = _Via("_reads", CounterReads.find_receipt)
+    last_receipt = _Via("_reads", CounterReads.last_receipt)
+    # integrity
+    verify_journal = _Via("_integrity", Integrity.verify_journal)
+    # the counter's calls to central while a customer waits
+    reset_customer_pin = _Via("_pin_reset", CustomerPinReset.reset)
+    online_payment = _Via("_lookups", CounterLookups.online_payment)
+    check_new_subscriber = _Via("_lookups", CounterLookups.check_new_subscriber)
+    # the supervisor's console
+    may_open_console = _Via("_supervisor", SupervisorConsole.may_open)
+    terminal_shifts = _Via("_supervisor", SupervisorConsole.terminal_shifts)
+    office_day = _Via("_supervisor", SupervisorConsole.office_day)
+    approvals = _Via("_supervisor", SupervisorConsole.approvals)
+    sync_problems = _Via("_supervisor", SupervisorConsole.sync_problems)
+    resolve_problem = _Via("_supervisor", SupervisorConsole.resolve)
+    day_report_csv = _Via("_supervisor_exports", SupervisorExports.day_report_csv)
+    day_report_csv_file = _Via("_supervisor_exports", SupervisorExports.day_report_csv_file)
+    day_report_pdf = _Via("_supervisor_exports", SupervisorExports.day_report_pdf)
+    reprint_z_report = _Via("_supervisor_exports", SupervisorExports.reprint_z_report)
 
     @classmethod
     def init_for_central(
@@ -164,63 +270,168 @@ class Desk(
             raise ConfigError("config.not_initialised", path=str(data_dir))
         migrate.upgrade(db_path)
         desk = cls.__new__(cls)
-        desk.clock = clock or SYSTEM_CLOCK
-        desk.events = events or EventHub()
-        desk._setup(data_dir, db_path, read_only)
+        desk._assemble(data_dir, db_path, read_only, clock or SYSTEM_CLOCK, events or EventHub())
         return desk
 
-    def _setup(self, data_dir: Path, db_path: Path, read_only: bool) -> None:
-        self.data_dir = data_dir
+    def _assemble(
+        self, data_dir: Path, db_path: Path, read_only: bool, clock: Clock, events: EventHub
+    ) -> None:
+        """The parts, then each use-case group given the parts it uses."""
         log_to(data_dir)
-        self.settings = Settings.load(data_dir)
-        if not self.settings.central_url:  # made before terminals were enrolled with central
+        self.clock, self.events = clock, events
+        place = self._place = Place(data_dir, Settings.load(data_dir))
+        if not place.settings.central_url:  # made before terminals were enrolled with central
             raise ConfigError("sync.not_enrolled")
         self.terminal_id, public_key, office_id = read_identity(db_path)
         self.public_key = Ed25519PublicKey.from_public_bytes(public_key)
-        key = None
-        if not read_only:
-            key = KeyStore.open(self.settings.keyring, data_dir).signing_key(self.terminal_id)
-        self.journal = Journal(
+        keys = KeyStore.open(place.settings.keyring, data_dir)
+        self._journal = Journal(
             db_path,
             self.terminal_id,
-            key,
+            None if read_only else keys.signing_key(self.terminal_id),
             projector=projections.project,
-            clock=lambda: now_stamp(self.clock),
+            clock=lambda: now_stamp(clock),
         )
-        self._read = make_engine(db_path)
-        self._session = None
-        self._sealing_key = None
-        self._push_lock = threading.Lock()
-        self._open_on_central(office_id, read_only)
-        self._printer = None  # built from the settings when first used
+        reader = self._reader = Reader(make_engine(db_path))
+        session = self._session_holder = SessionHolder()
+        reference = self._reference = Reference(
+            Office(office_id, office_id, office_id, OfficeType.INTERNAL), Policy(), FeeCatalogue()
+        )
+        writer = self._writer = JournalWriter(self._journal, session, reference, events)
+        central = self._central = central_client(place.settings, keys, self.terminal_id)
+        self._integrity = Integrity(
+            writer,
+            self.public_key,
+            lambda: KeyStore.open(place.settings.keyring, place.data_dir),
+            central,
+        )
+        sync = self._sync = SyncUseCases(
+            reader, writer, reference, place, central, keys, clock, events, self._integrity
+        )
+        approvals = self._session = SessionUseCases(
+            session, reader, writer, reference, clock, events, sync.reference_refused
+        )
+        guards = Guards(session, reference, reader, writer)
+        subscribers = self._subscribers = SubscriberUseCases(
+            guards, reader, writer, reference, central
+        )
+        self._shifts = ShiftUseCases(guards, reader, writer, reference, approvals, self._integrity)
+        self._payments = PaymentUseCases(
+            guards,
+            reader,
+            writer,
+            reference,
+            central,
+            clock,
+            subscribers,
+            approvals,
+            send_waiting=lambda: sync.push_pending(wait=True),
+        )
+        self._printing = PrintingUseCases(
+            guards,
+            reader,
+            writer,
+            reference,
+            place,
+            session,
+            clock,
+            events,
+            self._shifts,
+            subscribers,
+            self._payments,
+        )
+        self._status = StatusUseCases(
+            guards, reader, reference, place, session, sync, self.terminal_id
+        )
+        self._preferences = PreferenceUseCases(guards, place, self._printing)
+        self._reads = CounterReads(guards, reader, self.terminal_id)
+        self._pin_reset = CustomerPinReset(guards, writer, reference, central, subscribers)
+        self._lookups = CounterLookups(guards, reference, central, subscribers)
+        supervisor = self._supervisor = SupervisorConsole(
+            reading=reader.connect,
+            append=writer.append,
+            central=lambda: central,
+            push=lambda: sync.push_pending(wait=True),
+            session=lambda: session.current,
+            office=lambda: reference.office,
+            policy=lambda: reference.policy,
+            clock=clock,
+            terminal_id=self.terminal_id,
+        )
+        self._supervisor_exports = SupervisorExports(
+            supervisor, self._printing, place, reference, clock, self.terminal_id
+        )
+        # The counter never waits for the network: each commit wakes the sync worker (a cash
+        # receipt says "pending sync" until central acknowledges it).
+        writer.on_commit(sync.wake_sync)
+        self._open_on_central(keys, read_only)
         if not read_only:
-            self.recover_print_queue()  # jobs a crash left mid-print wait for a retry
-            guard_at_open(self)  # a journal behind its anchors or edited tables: no money
+            self._printing.recover_print_queue()  # jobs a crash left mid-print: retry later
+            self._integrity.guard_at_open()  # a journal behind its anchors or edited: no money
 
-    def _open_on_central(self, office_id: str, read_only: bool) -> None:
+    def _open_on_central(self, keys: KeyStore, read_only: bool) -> None:
         """Central's office, policy and catalogue: fresh when it answers, else the copy kept
         from the last sync, so the counter opens offline. Operators come from the feed."""
-        keys = KeyStore.open(self.settings.keyring, self.data_dir)
-        self.central = self._remote_central(keys)
         if read_only:
-            if not self.load_cached_reference_data():
-                self.office = Office(office_id, office_id, office_id, OfficeType.INTERNAL)
-                self.policy, self.catalogue = Policy(), FeeCatalogue()
+            self._sync.load_cached_reference_data()  # else the stand-in values made above
             return
         if keys.token(self.terminal_id) is None:
             raise ConfigError("sync.not_enrolled")
         try:
-            self._refresh_reference_data()
+            self._sync.refresh_reference_data()
         except (CentralUnavailable, CentralError):
-            if not self.load_cached_reference_data():
+            if not self._sync.load_cached_reference_data():
                 raise ConfigError("sync.never_synced") from None
 
+    # --- what the screens read ---------------------------------------------------------------
+
+    @property
+    def data_dir(self) -> Path:
+        return self._place.data_dir
+
+    @property
+    def settings(self) -> Settings:
+        return self._place.settings
+
+    @settings.setter
+    def settings(self, settings: Settings) -> None:
+        self._place.settings = settings
+
+    @property
+    def office(self) -> Office:
+        return self._reference.office
+
+    @property
+    def policy(self) -> Policy:
+        return self._reference.policy
+
+    @property
+    def catalogue(self) -> FeeCatalogue:
+        return self._reference.catalogue
+
+    @property
+    def current_operator(self) -> OperatorSession | None:
+        return self._session_holder.current
+
+    @property
+    def bills_cached_at(self) -> str | None:
+        """When the bills last found came from the offline cache (None: fresh from central)."""
+        return self._payments.bills_cached_at
+
+    @property
+    def money_stopped(self) -> DeskError | None:
+        """Why this desk takes no money now (a journal behind its marks, say), or None."""
+        return self._journal.stopped
+
+    def _append(self, payload: Payload, *, entry_id: str | None = None) -> AppendedEntry:
+        """Journal an entry as a use case would (benchmarks fill journals with it)."""
+        return self._writer.append(payload, entry_id=entry_id)
+
     def close(self) -> None:
-        self.stop_sync()
-        self.journal.close()
-        self._read.dispose()
-        if isinstance(self.central, CentralClient):
-            self.central.close()
+        self._sync.stop_sync()
+        self._journal.close()
+        self._reader.dispose()
+        self._central.close()
 
     def __enter__(self) -> Desk:
         return self
@@ -228,99 +439,22 @@ class Desk(
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # --- the supervisor's console (services/supervisor.py) ---------------------------------
-
-    _supervisor: SupervisorConsole | None = None
-
-    def _console(self) -> SupervisorConsole:
-        if self._supervisor is None:
-            self._supervisor = SupervisorConsole(
-                reading=self._reading,
-                append=self._append,
-                central=lambda: self.central,
-                push=lambda: self.push_pending(wait=True),
-                session=lambda: self._session,
-                office=lambda: self.office,
-                policy=lambda: self.policy,
-                clock=self.clock,
-                terminal_id=self.terminal_id,
-            )
-        return self._supervisor
-
-    def may_open_console(self) -> bool:
-        return self._console().may_open()
-
-    def terminal_shifts(self, day: str | None = None) -> list[ShiftReview]:
-        return self._console().terminal_shifts(day)
-
-    def office_day(self, day: str | None = None) -> OfficeDay:
-        return self._console().office_day(day)
-
-    def approvals(self, day: str | None = None) -> list[ApprovalItem]:
-        return self._console().approvals(day)
-
-    def sync_problems(self, *, include_resolved: bool = False) -> list[SyncProblem]:
-        return self._console().sync_problems(include_resolved=include_resolved)
-
-    def resolve_problem(self, entry_id: str, resolution: Resolution, note: str) -> str:
-        resolved = self._console().resolve(entry_id, resolution, note)
-        self._after_commit()
-        return resolved
-
-    def day_report_csv(self, day: str | None = None) -> str:
-        return day_report_csv(self.office_day(day))
-
-    def day_report_csv_file(self, day: str | None = None, path: Path | None = None) -> Path:
-        """The day report as a CSV file, in the printouts folder unless ``path`` says where."""
-        report = self.office_day(day)
-        if path is None:
-            path = self.data_dir / PRINTOUTS_DIR / f"day-{report.office_id}-{report.day}.csv"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(day_report_csv(report), encoding="utf-8")
-        return path
-
-    def day_report_pdf(self, day: str | None = None, path: Path | None = None) -> Path:
-        from erial_desk.domain.entries import terminal_code
-        from erial_desk.printing.model import Bi
-
-        from .supervisor_exports import day_report
-
-        report = self.office_day(day)
-        doc = day_report(
-            report,
-            office=Bi(self.office.name_ar, self.office.name_en),
-            terminal=terminal_code(self.terminal_id),
-            language=self.settings.language,
-            printed_at=now_stamp(self.clock),
-            catalogue=self.catalogue,
-        )
-        return self._save_pdf(doc, path, f"day-{report.office_id}-{report.day}")
-
-    def reprint_z_report(self, shift_id: str) -> PrintJob:
-        """A copy of a closed shift's Z report of this terminal (journaled as a reprint)."""
-        self._console().terminal_shifts()  # the console's check: supervisors only
-        return self.print_receipt(self._closing_entry(shift_id), copy=True)
-
     # --- maintenance -----------------------------------------------------------------------
-
-    def verify_journal(self) -> tuple[int, ChainBreak | None]:
-        """Recompute every hash and signature; the first break, if any, is named."""
-        return self.journal.verify(self.public_key)
 
     def check_journal(self) -> JournalReport:
         """``verify_journal`` and every check beyond the chain: the key against the key store
         and central, the journal's end against every mark of it, the derived tables."""
-        return check_journal(self)
+        return self._integrity.check_journal()
 
     def rebuild(self) -> int:
         """Rebuild every derived table from the journal, once it passes verification."""
-        refuse_unverified(self)
-        return projections.rebuild(self.journal)
+        self._integrity.refuse_unverified()
+        return projections.rebuild(self._journal)
 
     def export_journal(self, out: IO[str]) -> int:
         """Write the journal as JSON lines (envelope, hash, signature); returns the count."""
         count = 0
-        for entry in self.journal.signed_entries():
+        for entry in self._journal.signed_entries():
             record = {
                 "seq": entry.seq,
                 "entry": json.loads(entry.body),
@@ -333,12 +467,12 @@ class Desk(
 
     def outbox_counts(self) -> dict[str, int]:
         """Entries by sync state: pending, applied, duplicate, flagged, rejected."""
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             rows = conn.execute(
                 text("SELECT state, COUNT(*) FROM outbox GROUP BY state")
             ).fetchall()
         return {state: int(count) for state, count in rows}
 
     def entries(self) -> Iterator[dict[str, object]]:
-        for entry in self.journal.signed_entries():
+        for entry in self._journal.signed_entries():
             yield json.loads(entry.body)

@@ -17,11 +17,12 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from erial_desk.domain.chain import ChainBreak
@@ -38,7 +39,7 @@ from erial_desk.store.engine import connect_raw
 from erial_desk.sync.client import CentralClient
 from erial_desk.sync.credentials import KeyStore
 
-from .base import DeskBase
+from .parts import JournalWriter
 
 # Stops that central's answer decides; lifted when central's last entry is this journal's again.
 CENTRAL_STOPS = ("journal.central_ahead",)
@@ -77,123 +78,6 @@ def check_key_store(keys: KeyStore, terminal_id: str, public_key: bytes) -> None
         raise ConfigError("config.key_mismatch", backend=keys.choice)
 
 
-def _key_store(desk: DeskBase) -> KeyStore:
-    return KeyStore.open(desk.settings.keyring, desk.data_dir)
-
-
-def _public_bytes(desk: DeskBase) -> bytes:
-    return desk.public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-
-@contextmanager
-def _journal_end(desk: DeskBase) -> Iterator[JournalEnd]:
-    with closing(connect_raw(desk.journal.path)) as conn:
-        yield JournalEnd(conn)
-
-
-# --- stops -------------------------------------------------------------------------------------
-
-
-def _stop(desk: DeskBase, code: str, gap: anchors.Gap, **params: object) -> JournalStopped:
-    found, found_ar = gap.found()
-    error = JournalStopped(code, found=found, found_ar=found_ar, **params)
-    desk._stop_money(error)
-    return error
-
-
-def guard_at_open(desk: DeskBase) -> None:
-    """Before the counter works: the key store's key against the database's public key, a stop
-    kept from an earlier sync, the key store's anchor, and the open shift's figures. What fails
-    stops money actions; the desk still opens, to show why and to sync."""
-    keys = _key_store(desk)
-    if keys.public_key(desk.terminal_id) != _public_bytes(desk):
-        desk._stop_money(JournalStopped("config.key_mismatch", backend=keys.choice))
-        return
-    conn = desk.journal.raw_connection()
-    with desk.journal.lock:
-        saved = anchors.saved_stop(conn)
-    if saved is not None:
-        desk._stop_money(saved)
-        return
-    anchor = keys.anchor(desk.terminal_id)
-    if anchor is not None:
-        with _journal_end(desk) as end:
-            gap = anchors.gap(end, Mark("the key store", *anchor))
-        if gap is not None:
-            _stop(desk, "journal.behind_anchor", gap, anchor_seq=anchor[0])
-            return
-    with _journal_end(desk) as end:
-        row = end.conn.execute("SELECT shift_id FROM shifts WHERE closed_seq IS NULL").fetchone()
-    if row is not None:
-        try:
-            check_shift_figures(desk, str(row[0]))
-        except JournalStopped as exc:
-            desk._stop_money(exc)
-
-
-def check_shift_figures(desk: DeskBase, shift_id: str) -> None:
-    """The shift's row and transactions are what its journal entries make them."""
-    figures = replay.shift_figures(desk.journal.path, shift_id)
-    if figures.journal_cash != figures.database_cash:
-        raise JournalStopped(
-            "shift.figures_differ",
-            figure="expected cash",
-            figure_ar="النقد المتوقع",
-            journal=format_amount(figures.journal_cash),
-            journal_ar=format_amount(figures.journal_cash, "ar"),
-            database=format_amount(figures.database_cash),
-            database_ar=format_amount(figures.database_cash, "ar"),
-        )
-    if figures.differences:
-        first = figures.differences[0]
-        raise JournalStopped(
-            "shift.figures_differ",
-            figure=f"{first.column} of {first.key} in {first.table}",
-            journal=str(first.journal),
-            database=str(first.database),
-        )
-
-
-def anchor_journal_end(desk: DeskBase, seq: int, digest: str) -> None:
-    """Record entry ``seq`` as the journal's end in the key store (at shift close: the count
-    is in it)."""
-    _key_store(desk).store_anchor(desk.terminal_id, seq, digest)
-
-
-# --- central -----------------------------------------------------------------------------------
-
-
-def central_terminal(client: CentralClient) -> dict[str, object]:
-    """Central's record of this terminal: its public key, last sequence number and hash."""
-    return dict(client.request("GET", "/v1/terminal"))
-
-
-def check_central(desk: DeskBase) -> None:
-    """After a push: central must not be ahead of this journal. If it is, stop taking money
-    (kept across restarts) and raise; if not, lift such a stop and move the key store's anchor
-    to what central acknowledged."""
-    assert isinstance(desk.central, CentralClient)
-    answer = central_terminal(desk.central)
-    seq = int(str(answer["last_seq"]))
-    digest = str(answer["last_hash"]) if answer.get("last_hash") else None
-    conn = desk.journal.raw_connection()
-    with _journal_end(desk) as end:
-        gap = anchors.gap(end, Mark("central", seq, digest))
-    if gap is not None:
-        error = _stop(desk, "journal.central_ahead", gap, central_seq=seq)
-        anchors.save_stop(conn, desk.journal.lock, error)
-        raise error
-    stopped = desk.journal.stopped
-    if stopped is not None and stopped.code in CENTRAL_STOPS:
-        anchors.clear_stop(conn, desk.journal.lock)
-        desk.journal.stop(None)
-    if seq and digest:
-        _key_store(desk).store_anchor(desk.terminal_id, seq, digest)
-
-
-# --- verify-journal and rebuild ----------------------------------------------------------------
-
-
 @dataclass
 class JournalReport:
     """What ``verify-journal`` found: the chain, and every check beyond it."""
@@ -209,72 +93,193 @@ class JournalReport:
         return self.broken is None and not self.problems
 
 
-def check_journal(desk: DeskBase, *, derived: bool = True) -> JournalReport:
-    """Every check: the chain, the key, the journal's end, and (``derived``) the tables."""
-    checked, broken = desk.journal.verify(desk.public_key)
-    report = JournalReport(checked, broken)
-    if broken is not None:
-        return report
-    keys = _key_store(desk)
-    if keys.public_key(desk.terminal_id) == _public_bytes(desk):
-        report.passed.append("the public key is the key store's")
-    else:
-        report.problems.append(
-            "the public key in the database is not the key of the private key in the key store"
-            " (the journal was signed again with another key, or the directory was replaced)"
-        )
-    marks = []
-    with _journal_end(desk) as end:
-        marks += anchors.local_marks(end.conn)
-        for entry_id in anchors.printed_but_missing(end.conn):
-            report.problems.append(
-                f"a receipt was printed for entry {entry_id}, not in the journal"
-            )
-    anchor = keys.anchor(desk.terminal_id)
-    if anchor is not None:
-        marks.append(Mark("the key store", *anchor))
-    marks += _central_marks(desk, report)
-    with _journal_end(desk) as end:
-        for mark in marks:
-            gap = anchors.gap(end, mark)
+class Integrity:
+    """The desk's checks of itself, given the journal's writer, the terminal's identity, its key
+    store and central."""
+
+    def __init__(
+        self,
+        writer: JournalWriter,
+        public_key: Ed25519PublicKey,
+        keys: Callable[[], KeyStore],
+        central: CentralClient,
+    ) -> None:
+        self._writer = writer
+        self._journal = writer.journal
+        self._terminal_id = writer.journal.terminal_id
+        self._public_key = public_key
+        self._keys = keys
+        self._central = central
+
+    def _public_bytes(self) -> bytes:
+        return self._public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+    @contextmanager
+    def _journal_end(self) -> Iterator[JournalEnd]:
+        with closing(connect_raw(self._journal.path)) as conn:
+            yield JournalEnd(conn)
+
+    # --- stops ---------------------------------------------------------------------------------
+
+    def _stop(self, code: str, gap: anchors.Gap, **params: object) -> JournalStopped:
+        found, found_ar = gap.found()
+        error = JournalStopped(code, found=found, found_ar=found_ar, **params)
+        self._writer.stop_money(error)
+        return error
+
+    def guard_at_open(self) -> None:
+        """Before the counter works: the key store's key against the database's public key, a
+        stop kept from an earlier sync, the key store's anchor, and the open shift's figures.
+        What fails stops money actions; the desk still opens, to show why and to sync."""
+        keys = self._keys()
+        if keys.public_key(self._terminal_id) != self._public_bytes():
+            self._writer.stop_money(JournalStopped("config.key_mismatch", backend=keys.choice))
+            return
+        with self._writer.locked() as conn:
+            saved = anchors.saved_stop(conn)
+        if saved is not None:
+            self._writer.stop_money(saved)
+            return
+        anchor = keys.anchor(self._terminal_id)
+        if anchor is not None:
+            with self._journal_end() as end:
+                gap = anchors.gap(end, Mark("the key store", *anchor))
             if gap is not None:
-                report.problems.append(str(gap))
-    if not report.problems:
-        report.passed.append(
-            "its end matches " + ", ".join(sorted({m.source for m in marks}) or ["nothing kept"])
-        )
-    if derived:
-        differences = replay.derived_differences(desk.journal.path)
-        report.problems += [f"derived table differs: {d}" for d in differences[:20]]
-        if len(differences) > 20:
-            report.problems.append(f"... and {len(differences) - 20} more differences")
-        if not differences:
-            report.passed.append("the derived tables agree with a replay of the journal")
-    return report
+                self._stop("journal.behind_anchor", gap, anchor_seq=anchor[0])
+                return
+        with self._journal_end() as end:
+            row = end.conn.execute(
+                "SELECT shift_id FROM shifts WHERE closed_seq IS NULL"
+            ).fetchone()
+        if row is not None:
+            try:
+                self.check_shift_figures(str(row[0]))
+            except JournalStopped as exc:
+                self._writer.stop_money(exc)
+
+    def check_shift_figures(self, shift_id: str) -> None:
+        """The shift's row and transactions are what its journal entries make them."""
+        figures = replay.shift_figures(self._journal.path, shift_id)
+        if figures.journal_cash != figures.database_cash:
+            raise JournalStopped(
+                "shift.figures_differ",
+                figure="expected cash",
+                figure_ar="النقد المتوقع",
+                journal=format_amount(figures.journal_cash),
+                journal_ar=format_amount(figures.journal_cash, "ar"),
+                database=format_amount(figures.database_cash),
+                database_ar=format_amount(figures.database_cash, "ar"),
+            )
+        if figures.differences:
+            first = figures.differences[0]
+            raise JournalStopped(
+                "shift.figures_differ",
+                figure=f"{first.column} of {first.key} in {first.table}",
+                journal=str(first.journal),
+                database=str(first.database),
+            )
+
+    def anchor_journal_end(self, seq: int, digest: str) -> None:
+        """Record entry ``seq`` as the journal's end in the key store (at shift close: the count
+        is in it)."""
+        self._keys().store_anchor(self._terminal_id, seq, digest)
+
+    # --- central -------------------------------------------------------------------------------
+
+    def check_central(self) -> None:
+        """After a push: central must not be ahead of this journal. If it is, stop taking money
+        (kept across restarts) and raise; if not, lift such a stop and move the key store's
+        anchor to what central acknowledged."""
+        answer = central_terminal(self._central)
+        seq = int(str(answer["last_seq"]))
+        digest = str(answer["last_hash"]) if answer.get("last_hash") else None
+        conn = self._journal.raw_connection()
+        with self._journal_end() as end:
+            gap = anchors.gap(end, Mark("central", seq, digest))
+        if gap is not None:
+            error = self._stop("journal.central_ahead", gap, central_seq=seq)
+            anchors.save_stop(conn, self._journal.lock, error)
+            raise error
+        stopped = self._journal.stopped
+        if stopped is not None and stopped.code in CENTRAL_STOPS:
+            anchors.clear_stop(conn, self._journal.lock)
+            self._writer.stop_money(None)
+        if seq and digest:
+            self._keys().store_anchor(self._terminal_id, seq, digest)
+
+    # --- verify-journal and rebuild ------------------------------------------------------------
+
+    def verify_journal(self) -> tuple[int, ChainBreak | None]:
+        return self._journal.verify(self._public_key)
+
+    def check_journal(self, *, derived: bool = True) -> JournalReport:
+        """Every check: the chain, the key, the journal's end, and (``derived``) the tables."""
+        checked, broken = self.verify_journal()
+        report = JournalReport(checked, broken)
+        if broken is not None:
+            return report
+        keys = self._keys()
+        if keys.public_key(self._terminal_id) == self._public_bytes():
+            report.passed.append("the public key is the key store's")
+        else:
+            report.problems.append(
+                "the public key in the database is not the key of the private key in the key"
+                " store (the journal was signed again with another key, or the directory was"
+                " replaced)"
+            )
+        marks = []
+        with self._journal_end() as end:
+            marks += anchors.local_marks(end.conn)
+            for entry_id in anchors.printed_but_missing(end.conn):
+                report.problems.append(
+                    f"a receipt was printed for entry {entry_id}, not in the journal"
+                )
+        anchor = keys.anchor(self._terminal_id)
+        if anchor is not None:
+            marks.append(Mark("the key store", *anchor))
+        marks += self._central_marks(report)
+        with self._journal_end() as end:
+            for mark in marks:
+                gap = anchors.gap(end, mark)
+                if gap is not None:
+                    report.problems.append(str(gap))
+        if not report.problems:
+            sources = sorted({m.source for m in marks}) or ["nothing kept"]
+            report.passed.append("its end matches " + ", ".join(sources))
+        if derived:
+            differences = replay.derived_differences(self._journal.path)
+            report.problems += [f"derived table differs: {d}" for d in differences[:20]]
+            if len(differences) > 20:
+                report.problems.append(f"... and {len(differences) - 20} more differences")
+            if not differences:
+                report.passed.append("the derived tables agree with a replay of the journal")
+        return report
+
+    def _central_marks(self, report: JournalReport) -> list[Mark]:
+        """Central's record of this terminal, when reachable."""
+        try:
+            answer = central_terminal(self._central)
+        except (CentralError, ConfigError) as exc:
+            report.not_checked.append(f"central: {exc.message('en')}")
+            return []
+        if bytes.fromhex(str(answer["public_key"])) != self._public_bytes():
+            report.problems.append(
+                "the public key in the database is not the one central registered"
+            )
+        seq = int(str(answer["last_seq"]))
+        digest = str(answer["last_hash"]) if answer.get("last_hash") else None
+        return [Mark("central", seq, digest)]
+
+    def refuse_unverified(self) -> None:
+        """``rebuild`` builds only from a journal that passes every check but the derived
+        tables' (those it is about to rebuild)."""
+        report = self.check_journal(derived=False)
+        if report.broken is not None:
+            raise IntegrityError("journal.unverified", problem=str(report.broken))
+        if report.problems:
+            raise IntegrityError("journal.unverified", problem=report.problems[0])
 
 
-def _central_marks(desk: DeskBase, report: JournalReport) -> list[Mark]:
-    """Central's record of this terminal, when enrolled and reachable."""
-    if not isinstance(desk.central, CentralClient):
-        report.not_checked.append("central: this terminal has no client of central")
-        return []
-    try:
-        answer = central_terminal(desk.central)
-    except (CentralError, ConfigError) as exc:
-        report.not_checked.append(f"central: {exc.message('en')}")
-        return []
-    if bytes.fromhex(str(answer["public_key"])) != _public_bytes(desk):
-        report.problems.append("the public key in the database is not the one central registered")
-    seq = int(str(answer["last_seq"]))
-    digest = str(answer["last_hash"]) if answer.get("last_hash") else None
-    return [Mark("central", seq, digest)]
-
-
-def refuse_unverified(desk: DeskBase) -> None:
-    """``rebuild`` builds only from a journal that passes every check but the derived tables'
-    (those it is about to rebuild)."""
-    report = check_journal(desk, derived=False)
-    if report.broken is not None:
-        raise IntegrityError("journal.unverified", problem=str(report.broken))
-    if report.problems:
-        raise IntegrityError("journal.unverified", problem=report.problems[0])
+def central_terminal(client: CentralClient) -> dict[str, object]:
+    """Central's record of this terminal: its public key, last sequence number and hash."""
+    return dict(client.request("GET", "/v1/terminal"))

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from sqlalchemy import text
 
-from erial_desk.domain.central import Bill, DebitRequest
-from erial_desk.domain.clock import parse_stamp, utc_day
-from erial_desk.domain.entries import VOIDABLE, BillPaid, ReceiptReprinted, TopUp, Void
+from erial_desk.domain.central import Bill, Central, DebitRequest
+from erial_desk.domain.clock import Clock, now_stamp, parse_stamp, utc_day
+from erial_desk.domain.entries import (
+    VOIDABLE,
+    BillPaid,
+    EntryType,
+    ReceiptReprinted,
+    TopUp,
+    Void,
+)
 from erial_desk.domain.errors import (
     CentralUnavailable,
     DeskError,
@@ -28,9 +38,10 @@ from erial_desk.domain.policy import PAYMENT_ACTIONS, Action, BillKind, OfficeTy
 from erial_desk.store import sync_state
 from erial_desk.store.journal import new_entry_id
 
+from .parts import Guards, JournalWriter, Reader, Reference
 from .results import Approval, TransactionResult
-from .subscribers import SubscribersMixin
-from .sync_service import lookup_bills
+from .session import SessionUseCases
+from .subscribers import SubscriberUseCases
 
 
 def _as_baisa(amount: int | str, minimum: int, maximum: int) -> int:
@@ -54,14 +65,42 @@ def bill_lookup_key(kind: BillKind, key: str) -> str:
     return digits.upper()
 
 
-class PaymentsMixin(SubscribersMixin):
+class PaymentUseCases:
+    """Money at the counter: top-ups, bill lookups and payments, voids and reprints."""
+
+    bills_cached_at: str | None = None  # when the bills last found came from the offline cache
+
+    def __init__(
+        self,
+        guards: Guards,
+        reader: Reader,
+        writer: JournalWriter,
+        reference: Reference,
+        central: Central,
+        clock: Clock,
+        subscribers: SubscriberUseCases,
+        approvals: SessionUseCases,
+        send_waiting: Callable[[], int],
+    ) -> None:
+        self._guards = guards
+        self._reader = reader
+        self._writer = writer
+        self._reference = reference
+        self._central = central
+        self._clock = clock
+        self._subscribers = subscribers
+        self._approvals = approvals
+        # Sends what this counter wrote to central first (waiting briefly for a push under
+        # way): central must hold a customer's registration and top-ups before a debit.
+        self._send_waiting = send_waiting
+
     def top_up(self, account: str, amount: int | str) -> TransactionResult:
         """Cash into a subscriber's wallet. Always accepted offline: the cash is in hand."""
-        self._allow(Action.TOP_UP)
-        shift_id = self._require_own_shift()
+        self._guards.allow(Action.TOP_UP)
+        shift_id = self._guards.own_shift()
         account = normalise_account_number(account)
         try:
-            self.subscriber(account)
+            self._subscribers.subscriber(account)
         except CentralUnavailable:
             # Offline and not in the local directory: the check digit has vouched for the
             # number; cash top-ups are always accepted and central settles them at sync.
@@ -70,56 +109,87 @@ class PaymentsMixin(SubscribersMixin):
             # Central shows an external office only the subscribers it has served, and answers
             # "not found" for the others: their first top-up there goes ahead on the check
             # digit, and central returns the cash as a refund if no such account exists.
-            if self.office.office_type is not OfficeType.EXTERNAL:
+            if self._reference.office.office_type is not OfficeType.EXTERNAL:
                 raise
-        baisa = _as_baisa(amount, self.policy.top_up_min, self.policy.top_up_max)
-        limit = self.office.top_up_float_limit
+        policy, office = self._reference.policy, self._reference.office
+        baisa = _as_baisa(amount, policy.top_up_min, policy.top_up_max)
+        limit = office.top_up_float_limit
         if limit is not None and self._shift_top_ups(shift_id) + baisa > limit:
             raise StateError("float.exceeded", **limit_params(limit))
-        entry = self._append(TopUp(shift_id, account, baisa))
-        self._after_commit()
+        entry = self._writer.append(TopUp(shift_id, account, baisa))
         return TransactionResult(
             entry.entry_id,
             entry.seq,
-            self._receipt(entry.seq),
-            "top_up",
+            self._writer.receipt(entry.seq),
+            EntryType.TOP_UP,
             entry.envelope["at"],
             baisa,
             total=baisa,
             account=account,
-            balance_after=self.known_balance(account),
-            status=self._sync_status(entry.seq),
+            balance_after=self._subscribers.known_balance(account),
+            status=self._reader.central_state(entry.seq),
         )
 
     def _shift_top_ups(self, shift_id: str) -> int:
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             return int(
                 conn.execute(
                     text(
                         "SELECT COALESCE(SUM(amount), 0) FROM transactions WHERE shift_id = :s"
-                        " AND entry_type = 'top_up' AND voided_by IS NULL"
+                        " AND entry_type = :t AND voided_by IS NULL"
                     ),
-                    {"s": shift_id},
+                    {"s": shift_id, "t": EntryType.TOP_UP.value},
                 ).scalar()
                 or 0
             )
-
-    def _sync_status(self, seq: int) -> str:
-        with self._reading() as conn:
-            state = conn.execute(
-                text("SELECT state FROM outbox WHERE seq = :s"), {"s": seq}
-            ).scalar()
-        return "confirmed" if state in ("applied", "duplicate") else "pending"
-
-    bills_cached_at: str | None = None  # when the bills last found came from the offline cache
 
     def find_bills(self, kind: BillKind, key: str) -> list[Bill]:
         """Bills of one kind by plate, contract/civil, licence/CR or application number; with
         central unreachable, those found by the last lookup of the same key, fetched at
         ``bills_cached_at``."""
-        self._allow(Action.INQUIRE)
-        bills, self.bills_cached_at = lookup_bills(self, kind, bill_lookup_key(kind, key))
+        self._guards.allow(Action.INQUIRE)
+        bills, self.bills_cached_at = self._lookup_bills(kind, bill_lookup_key(kind, key))
         return bills
+
+    def _lookup_bills(self, kind: BillKind, key: str) -> tuple[list[Bill], str | None]:
+        """Bills from central, kept for offline use. When central cannot be reached: the bills
+        kept from the last lookup of the same key, with the time they were fetched (None when
+        fresh). Either way, a bill this desk has paid shows paid even before central has the
+        payment (it may still be on its way); central's duplicate-payment rule decides the rest
+        at sync."""
+        fetched_at: str | None = None
+        try:
+            bills = self._central.find_bills(kind, key)
+        except CentralUnavailable:
+            with self._reader.raw() as reading_raw:
+                cached, fetched_at = sync_state.cached_bills(reading_raw, kind.value, key)
+            if fetched_at is None:
+                raise
+            bills = [Bill.from_dict(b) for b in cached]
+        else:
+            journal = self._writer.journal
+            sync_state.cache_bills(
+                journal.raw_connection(),
+                journal.lock,
+                kind.value,
+                key,
+                [b.to_dict() for b in bills],
+                now_stamp(self._clock),
+            )
+        with self._reader.connect() as reading:
+            paid_here = {
+                r[0]
+                for r in reading.execute(
+                    text(
+                        "SELECT bill_id FROM transactions WHERE entry_type = :t"
+                        " AND voided_by IS NULL AND bill_id IS NOT NULL"
+                    ),
+                    {"t": EntryType.BILL_PAID.value},
+                )
+            }
+        return [
+            replace(b, status="paid") if b.bill_id in paid_here else b for b in bills
+        ], fetched_at
 
     def pay_bill(
         self,
@@ -131,27 +201,28 @@ class PaymentsMixin(SubscribersMixin):
     ) -> TransactionResult:
         """Pay a bill from the customer's wallet (PIN, service charge added), in cash or from
         the office's wallet for a walk-in customer, as the office type allows."""
-        self._allow(PAYMENT_ACTIONS[method])
-        shift_id = self._require_own_shift()
+        self._guards.allow(PAYMENT_ACTIONS[method])
+        shift_id = self._guards.own_shift()
         if bill.status != "open":
             raise StateError("bill.already_paid")
-        check_amount(bill.amount, maximum=self.policy.payment_max)
-        charge = self.catalogue.charge_for(bill.kind, method)
+        policy = self._reference.policy
+        check_amount(bill.amount, maximum=policy.payment_max)
+        charge = self._reference.catalogue.charge_for(bill.kind, method)
         total = bill.amount + charge
         entry_id = new_entry_id()
         sealed = authorisation = balance_after = None
         status = "pending"
         if method is PaymentMethod.WALLET:
             account = normalise_account_number(account or "")
-            pin = normalise_pin(customer_pin or "", self.policy.pin_length)
-            sealed = seal_pin(self._sealing(), pin, entry_id)
+            pin = normalise_pin(customer_pin or "", policy.pin_length)
+            sealed = seal_pin(self._subscribers.sealing_key(), pin, entry_id)
         else:
             account = None
         if method is not PaymentMethod.CASH:
             request = DebitRequest(
                 entry_id,
-                self.terminal_id,
-                self.office.office_id,
+                self._writer.journal.terminal_id,
+                self._reference.office.office_id,
                 account,
                 total,
                 bill.bill_id,
@@ -159,9 +230,9 @@ class PaymentsMixin(SubscribersMixin):
             )
             # Central must hold this counter's registration and top-ups of the customer first:
             # a wallet topped up a moment ago is paid from at once.
-            self.push_pending(wait=True)
+            self._send_waiting()
             try:
-                answer = self.central.authorise_debit(request)
+                answer = self._central.authorise_debit(request)
                 authorisation, balance_after, status = (
                     answer.reference,
                     answer.balance_after,
@@ -172,7 +243,7 @@ class PaymentsMixin(SubscribersMixin):
                     if method is not PaymentMethod.WALLET:
                         raise
                     assert account is not None
-                    check_offline_debit(self.policy, total, self._offline_state(account))
+                    check_offline_debit(policy, total, self._offline_state(account))
                 except DeskError:
                     # Central may have taken the debit and lost only its answer: ask it at
                     # the next sync to undo it, since no entry will ever confirm it.
@@ -192,15 +263,14 @@ class PaymentsMixin(SubscribersMixin):
             balance_after=balance_after,
             status=status,
         )
-        entry = self._append(payload, entry_id=entry_id)
-        self._after_commit()
-        if status != "confirmed":
-            status = self._sync_status(entry.seq) if method is PaymentMethod.CASH else status
+        entry = self._writer.append(payload, entry_id=entry_id)
+        if status != "confirmed" and method is PaymentMethod.CASH:
+            status = self._reader.central_state(entry.seq)
         return TransactionResult(
             entry.entry_id,
             entry.seq,
-            self._receipt(entry.seq),
-            "bill_paid",
+            self._writer.receipt(entry.seq),
+            EntryType.BILL_PAID,
             entry.envelope["at"],
             bill.amount,
             charge,
@@ -211,9 +281,9 @@ class PaymentsMixin(SubscribersMixin):
         )
 
     def _offline_state(self, account: str) -> OfflineWalletState:
-        now = self.clock.now()
+        now = self._clock.now()
         today = utc_day(now)
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             wallet = conn.execute(
                 text("SELECT balance, balance_at, pending_debits FROM wallets WHERE account = :a"),
                 {"a": account},
@@ -221,10 +291,10 @@ class PaymentsMixin(SubscribersMixin):
             offline_today = conn.execute(
                 text(
                     "SELECT COALESCE(SUM(amount + service_charge), 0) FROM transactions"
-                    " WHERE account = :a AND entry_type = 'bill_paid' AND status = 'pending'"
+                    " WHERE account = :a AND entry_type = :t AND status = 'pending'"
                     " AND method = 'wallet' AND voided_by IS NULL AND substr(at, 1, 10) = :d"
                 ),
-                {"a": account, "d": today},
+                {"a": account, "d": today, "t": EntryType.BILL_PAID.value},
             ).scalar()
         if wallet is None or wallet[0] is None:
             return OfflineWalletState(None, None, 0, int(offline_today or 0))
@@ -235,12 +305,12 @@ class PaymentsMixin(SubscribersMixin):
 
     def void(self, entry_id: str, reason: str, approval: Approval | None) -> TransactionResult:
         """Reverse a top-up or bill payment of the open shift, with a supervisor's approval."""
-        self._allow(Action.VOID)
-        shift_id = self._require_own_shift()
+        self._guards.allow(Action.VOID)
+        shift_id = self._guards.own_shift()
         reason = reason.strip()
         if not reason:
             raise ValidationError("reason.required")
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             row = conn.execute(
                 text(
                     "SELECT shift_id, entry_type, account, amount, service_charge, voided_by"
@@ -257,49 +327,53 @@ class PaymentsMixin(SubscribersMixin):
             raise StateError("void.other_shift")
         if voided_by is not None:
             raise StateError("void.already_voided")
-        approver = self._approve(approval)
+        approver = self._approvals.approve(approval)
         void_id = new_entry_id()
         authorisation = None
-        if voided_type == "top_up":
+        if voided_type == EntryType.TOP_UP:
             # Taking a top-up back debits the wallet: only central can say the money is still
             # there, and it must have the top-up first.
-            self.push_pending(wait=True)
-            answer = self.central.authorise_reversal(void_id, entry_id, account, amount)
+            self._send_waiting()
+            answer = self._central.authorise_reversal(void_id, entry_id, account, amount)
             authorisation = answer.reference if answer else None
-        entry = self._append(
+        entry = self._writer.append(
             Void(shift_id, entry_id, reason, approver, authorisation), entry_id=void_id
         )
-        self._after_commit()
         return TransactionResult(
             entry.entry_id,
             entry.seq,
-            self._receipt(entry.seq),
-            "void",
+            self._writer.receipt(entry.seq),
+            EntryType.VOID,
             entry.envelope["at"],
             amount,
             charge,
             amount + charge,
             account,
-            status=self._sync_status(entry.seq),
+            status=self._reader.central_state(entry.seq),
         )
 
     def record_reprint(self, entry_id: str) -> TransactionResult:
         """Journal that a receipt was printed again (the copy says COPY / نسخة)."""
-        self._require_operator()
-        with self._reading() as conn:
+        self._guards.operator()
+        with self._reader.connect() as conn:
             seq = conn.execute(
                 text("SELECT seq FROM journal WHERE entry_id = :e"), {"e": entry_id}
             ).scalar()
         if seq is None:
             raise NotFoundError("entry.not_found")
-        receipt = self._receipt(int(seq))
-        entry = self._append(ReceiptReprinted(entry_id, receipt))
-        self._after_commit()
+        receipt = self._writer.receipt(int(seq))
+        entry = self._writer.append(ReceiptReprinted(entry_id, receipt))
         return TransactionResult(
-            entry.entry_id, entry.seq, receipt, "receipt_reprinted", entry.envelope["at"], 0
+            entry.entry_id,
+            entry.seq,
+            receipt,
+            EntryType.RECEIPT_REPRINTED,
+            entry.envelope["at"],
+            0,
         )
 
     def _abandon_debit(self, entry_id: str) -> None:
-        conn = self.journal.raw_connection()
+        journal = self._writer.journal
+        conn = journal.raw_connection()
         pending = sync_state.abandoned_debits(conn)
-        sync_state.set_abandoned_debits(conn, self.journal.lock, [*pending, entry_id])
+        sync_state.set_abandoned_debits(conn, journal.lock, [*pending, entry_id])

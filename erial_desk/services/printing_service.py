@@ -22,6 +22,7 @@ from sqlalchemy import text
 
 from erial_desk.domain.canonical import parse
 from erial_desk.domain.central import Bill
+from erial_desk.domain.clock import Clock, now_stamp
 from erial_desk.domain.entries import EntryType, Payload, TopUp, receipt_number, terminal_code
 from erial_desk.domain.errors import NotFoundError, StateError
 from erial_desk.domain.labels import void_label
@@ -30,12 +31,14 @@ from erial_desk.printing import documents as docs
 from erial_desk.printing import inputs, texts
 from erial_desk.printing.model import Bi, Document, DocumentKind
 from erial_desk.store import print_jobs
-from erial_desk.store.journal import AppendedEntry, utc_now_text
+from erial_desk.store.journal import AppendedEntry
 from erial_desk.store.print_jobs import PrintJob
 
-from .events import PrintJobChanged
-from .payments import PaymentsMixin
-from .shifts import ShiftsMixin
+from .events import EventHub, PrintJobChanged
+from .parts import Guards, JournalWriter, Place, Reader, Reference, SessionHolder
+from .payments import PaymentUseCases
+from .shifts import ShiftUseCases
+from .subscribers import SubscriberUseCases
 
 if TYPE_CHECKING:
     from erial_desk.printing.connections import Output
@@ -55,14 +58,42 @@ AUTO_RECEIPTS: dict[EntryType, DocumentKind] = {
 _ENTRY_KINDS = frozenset(AUTO_RECEIPTS.values())
 
 
-class PrintingMixin(PaymentsMixin, ShiftsMixin):
-    _printer: Output | None
+class PrintingUseCases:
+    """Receipts of committed entries, the print queue, the printer, reports and statements."""
+
+    def __init__(
+        self,
+        guards: Guards,
+        reader: Reader,
+        writer: JournalWriter,
+        reference: Reference,
+        place: Place,
+        session: SessionHolder,
+        clock: Clock,
+        events: EventHub,
+        shifts: ShiftUseCases,
+        subscribers: SubscriberUseCases,
+        payments: PaymentUseCases,
+    ) -> None:
+        self._guards = guards
+        self._reader = reader
+        self._writer = writer
+        self._journal = writer.journal
+        self._reference = reference
+        self._place = place
+        self._session = session
+        self._clock = clock
+        self._events = events
+        self._shifts = shifts
+        self._subscribers = subscribers
+        self._payments = payments
+        self._printer: Output | None = None  # built from the settings when first used
+        writer.on_entry(self._queue_receipt)
 
     # --- the queue -------------------------------------------------------------------------
 
-    def _append(self, payload: Payload, *, entry_id: str | None = None) -> AppendedEntry:
-        """Append as usual; once committed, queue the entry's receipt."""
-        entry = super()._append(payload, entry_id=entry_id)
+    def _queue_receipt(self, entry: AppendedEntry, payload: Payload) -> None:
+        """Once an entry is committed, its receipt joins the queue."""
         kind = AUTO_RECEIPTS.get(payload.TYPE)
         if kind is not None:
             try:
@@ -71,12 +102,11 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
                 # The money is committed whatever happens here; print_receipt() can still
                 # print this entry's receipt later.
                 log.exception("receipt of entry %s was not queued", entry.entry_id)
-        return entry
 
     def _receipt_data(self, payload: Payload) -> str | None:
         """What the receipt needs that only this moment knows: a top-up's balance after it."""
         if isinstance(payload, TopUp):
-            balance = self.known_balance(payload.account)
+            balance = self._subscribers.known_balance(payload.account)
             if balance is not None:
                 return json.dumps({"balance_after": balance})
         return None
@@ -90,17 +120,16 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         subject: str | None = None,
         data: str | None = None,
     ) -> int:
-        conn = self.journal.raw_connection()
-        with self.journal.lock:
+        with self._writer.locked() as conn:
             job_id = print_jobs.add_job(
                 conn, kind.value, entry_id=entry_id, copy=copy, subject=subject, data=data
             )
-        self.events.publish(PrintJobChanged(job_id, "queued"))
+        self._events.publish(PrintJobChanged(job_id, "queued"))
         return job_id
 
     def _job(self, job_id: int) -> PrintJob:
-        with self.journal.lock:
-            job = print_jobs.get_job(self.journal.raw_connection(), job_id)
+        with self._writer.locked() as conn:
+            job = print_jobs.get_job(conn, job_id)
         if job is None:
             raise NotFoundError("entry.not_found")
         return job
@@ -108,8 +137,8 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
     def print_queue(self, *, include_printed: bool = False, limit: int = 200) -> list[PrintJob]:
         """Jobs waiting or failed (with their errors), oldest first; printed ones on request."""
         states = None if include_printed else ("queued", "printing", "failed")
-        with self.journal.lock:
-            return print_jobs.list_jobs(self.journal.raw_connection(), states, limit)
+        with self._writer.locked() as conn:
+            return print_jobs.list_jobs(conn, states, limit)
 
     def print_pending(self) -> list[PrintJob]:
         """Print every queued job once, oldest first. Failed jobs wait for ``retry_print``."""
@@ -124,14 +153,13 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 
     def recover_print_queue(self) -> int:
         """After a crash: jobs caught mid-print become failed, to be retried."""
-        with self.journal.lock:
-            return print_jobs.recover_interrupted(self.journal.raw_connection())
+        with self._writer.locked() as conn:
+            return print_jobs.recover_interrupted(conn)
 
     def _run(self, job: PrintJob, output: Output | None = None) -> PrintJob:
         from erial_desk.printing import queue
 
-        conn = self.journal.raw_connection()
-        with self.journal.lock:
+        with self._writer.locked() as conn:
             claimed = print_jobs.claim(conn, job.job_id)
         if not claimed:
             return self._job(job.job_id)
@@ -139,7 +167,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         outcome = queue.attempt(
             lambda: self._document(job), self.printer if output is None else lambda: output
         )
-        with self.journal.lock:
+        with self._writer.locked() as conn:
             print_jobs.finish(
                 conn,
                 job.job_id,
@@ -150,7 +178,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
             )
         if not outcome.printed:
             log.warning("print job %s failed: %s %s", job.job_id, outcome.code, outcome.detail)
-        self.events.publish(
+        self._events.publish(
             PrintJobChanged(
                 job.job_id, "printed" if outcome.printed else "failed", outcome.detail or None
             )
@@ -161,17 +189,17 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 
     def printer(self) -> Output:
         """The output the settings name (built once; ``use_printer`` replaces it)."""
-        current = getattr(self, "_printer", None)
+        current = self._printer
         if current is None:
             from erial_desk.printing.connections import make_output
 
-            s = self.settings
+            s = self._place.settings
             drawer = int(s.printer_drawer) if s.printer_drawer in ("2", "5") else None
             current = make_output(
                 s.printer_connection,
                 s.printer_target,
                 s.printer_profile,
-                default_pdf_dir=self.data_dir / PRINTOUTS_DIR,
+                default_pdf_dir=self._place.data_dir / PRINTOUTS_DIR,
                 drawer_pin=drawer,
             )
             self._printer = current
@@ -186,7 +214,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         printer (which is out of paper, say); the job then counts as printed, there."""
         from erial_desk.printing.connections import PdfOutput
 
-        job = self._run(self._job(job_id), PdfOutput(self.data_dir / PRINTOUTS_DIR))
+        job = self._run(self._job(job_id), PdfOutput(self._place.data_dir / PRINTOUTS_DIR))
         if job.state != "printed" or not job.output:
             raise StateError("print.not_saved", detail=job.error or "")
         return job.output
@@ -200,15 +228,15 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         kind = AUTO_RECEIPTS.get(EntryType(env["type"]))
         if kind is None:
             raise NotFoundError("entry.not_found")  # no receipt exists for this kind of entry
-        with self.journal.lock:
-            earlier = print_jobs.jobs_for_entry(self.journal.raw_connection(), entry_id)
+        with self._writer.locked() as conn:
+            earlier = print_jobs.jobs_for_entry(conn, entry_id)
         originals = [job for job in earlier if not job.copy]
         data = originals[0].data if originals else None
         if not copy:
             if originals:
                 return self._run(originals[0])
             return self._run(self._job(self._add_job(kind, entry_id=entry_id)))
-        reprint = self.record_reprint(entry_id)
+        reprint = self._payments.record_reprint(entry_id)
         job_id = self._add_job(
             kind, entry_id=entry_id, copy=True, subject=reprint.entry_id, data=data
         )
@@ -216,8 +244,8 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 
     def print_shift_report(self, shift_id: str | None = None) -> PrintJob:
         """The X report of the open shift, or a copy of a closed shift's Z report."""
-        self._require_operator()
-        summary = self.shift_summary(shift_id)
+        self._guards.operator()
+        summary = self._shifts.shift_summary(shift_id)
         if summary.closed_at is None:
             job_id = self._add_job(DocumentKind.X_REPORT, subject=summary.shift_id)
             return self._run(self._job(job_id))
@@ -225,13 +253,13 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 
     def print_statement(self, account: str) -> PrintJob:
         """A subscriber's transactions known to this desk, printed."""
-        self._allow(Action.INQUIRE)
-        account = self.subscriber(account).account
+        self._guards.allow(Action.INQUIRE)
+        account = self._subscribers.subscriber(account).account
         return self._run(self._job(self._add_job(DocumentKind.STATEMENT, subject=account)))
 
     def print_permit_slip(self, bill: Bill) -> PrintJob:
         """Where a building-permit application stands, from a bill found at central."""
-        self._allow(Action.INQUIRE)
+        self._guards.allow(Action.INQUIRE)
         data = json.dumps({**dataclasses.asdict(bill), "kind": bill.kind.value})
         job_id = self._add_job(DocumentKind.PERMIT_SLIP, subject=bill.reference, data=data)
         return self._run(self._job(job_id))
@@ -243,8 +271,8 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
     def shift_totals_pdf(self, shift_id: str | None = None, path: Path | None = None) -> Path:
         """The A4 X report of the open shift or Z report of a closed one, as a PDF file whatever
         printer is set up; in the printouts folder unless ``path`` says where."""
-        self._require_operator()
-        summary = self.shift_summary(shift_id)
+        self._guards.operator()
+        summary = self._shifts.shift_summary(shift_id)
         if summary.closed_at is None:
             doc = docs.x_report(self._context(None), self._figures(summary.shift_id))
         else:
@@ -253,23 +281,23 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 
     def shift_report_pdf(self, shift_id: str | None = None, path: Path | None = None) -> Path:
         """The A4 shift report: totals and every transaction of the shift, as a PDF file."""
-        self._require_operator()
-        summary = self.shift_summary(shift_id)
+        self._guards.operator()
+        summary = self._shifts.shift_summary(shift_id)
         figures = self._figures(summary.shift_id, listing=True)
         doc = docs.shift_report(self._context(None, shift_id=summary.shift_id), figures)
         return self._save_pdf(doc, path, f"shift-{summary.shift_id}")
 
     def statement_pdf(self, account: str, path: Path | None = None) -> Path:
-        self._allow(Action.INQUIRE)
-        doc = self._statement(self.subscriber(account).account)
+        self._guards.allow(Action.INQUIRE)
+        doc = self._statement(self._subscribers.subscriber(account).account)
         return self._save_pdf(doc, path, f"statement-{account}")
 
     def _save_pdf(self, doc: Document, path: Path | None, name: str) -> Path:
         from erial_desk.printing.pdf import write_pdf
 
         if path is None:
-            stamp = utc_now_text().replace(":", "").replace("-", "").replace(".", "")
-            path = self.data_dir / PRINTOUTS_DIR / f"{name}-{stamp}.pdf"
+            made = now_stamp(self._clock).replace(":", "").replace("-", "").replace(".", "")
+            path = self._place.data_dir / PRINTOUTS_DIR / f"{name}-{made}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
         write_pdf(doc, path)
         return path
@@ -295,7 +323,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         return docs.test_page(self._settings_lines(), ctx)
 
     def _entry(self, entry_id: str) -> tuple[dict[str, Any], int, str]:
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             row = conn.execute(
                 text("SELECT body, seq, hash FROM journal WHERE entry_id = :e"), {"e": entry_id}
             ).fetchone()
@@ -317,7 +345,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         if entry_type is EntryType.TOP_UP:
             updates["balance_after"] = extra.get("balance_after")
         elif entry_type is EntryType.BILL_PAID:
-            service = self.catalogue.services.get(BillKind(p["bill_kind"]))
+            service = self._reference.catalogue.services.get(BillKind(p["bill_kind"]))
             updates["service"] = Bi(service.name_ar, service.name_en) if service else None
         elif entry_type is EntryType.VOID:
             updates["voided"] = self._voided(p["voids"])
@@ -338,31 +366,31 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         copy: bool = False,
         shift_id: str | None = None,
     ) -> inputs.Context:
-        code = terminal_code(self.terminal_id)
+        code = terminal_code(self._journal.terminal_id)
         if env is not None:
             operator_id = env.get("operator")
             shift_id = env["payload"].get("shift")
         else:
-            session = self._session
+            session = self._session.current
             operator_id = session.operator_id if session else None
             if shift_id is None:
-                row = self._open_shift_row()
+                row = self._reader.open_shift()
                 shift_id = row[0] if row else None
         return inputs.Context(
-            office=Bi(self.office.name_ar, self.office.name_en),
+            office=Bi(self._reference.office.name_ar, self._reference.office.name_en),
             terminal=code,
             operator=self._operator_name(operator_id) if operator_id else None,
-            language=self.settings.language,
-            verify_url=self.settings.receipt_verify_url,
+            language=self._place.settings.language,
+            verify_url=self._place.settings.receipt_verify_url,
             entry_hash=entry_hash,
             receipt=receipt_number(code, seq) if seq else None,
             shift=self._shift_label(shift_id) if shift_id else None,
             copy=copy,
-            printed_at=utc_now_text(),
+            printed_at=now_stamp(self._clock),
         )
 
     def _one(self, sql: str, **params: Any) -> Any:
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             return conn.execute(text(sql), params).fetchone()
 
     def _operator_name(self, operator_id: str) -> Bi:
@@ -377,7 +405,9 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 
     def _shift_label(self, shift_id: str) -> str | None:
         row = self._one("SELECT opened_seq FROM shifts WHERE shift_id = :s", s=shift_id)
-        return receipt_number(terminal_code(self.terminal_id), int(row[0])) if row else None
+        return (
+            receipt_number(terminal_code(self._journal.terminal_id), int(row[0])) if row else None
+        )
 
     def _sync_label(self, seq: int, payload_status: str | None) -> str:
         if payload_status == "confirmed":
@@ -393,7 +423,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         )
         if row is None:
             return None
-        receipt = receipt_number(terminal_code(self.terminal_id), int(row[0]))
+        receipt = receipt_number(terminal_code(self._journal.terminal_id), int(row[0]))
         return inputs.VoidedEntry(receipt, row[1], int(row[2]), int(row[3]), row[4])
 
     def _closing_entry(self, shift_id: str) -> str:
@@ -407,11 +437,11 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         return str(row[0])
 
     def _figures(self, shift_id: str, *, listing: bool = False) -> inputs.ShiftFigures:
-        summary = self.shift_summary(shift_id)
-        code = terminal_code(self.terminal_id)
+        summary = self._shifts.shift_summary(shift_id)
+        code = terminal_code(self._journal.terminal_id)
         rows: list[Any] = []
         if listing:
-            with self._reading() as conn:
+            with self._reader.connect() as conn:
                 rows = list(
                     conn.execute(
                         text(
@@ -454,7 +484,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         )
 
     def _statement(self, account: str) -> Document:
-        row = self.subscriber(account)
+        row = self._subscribers.subscriber(account)
         info = inputs.SubscriberInfo(
             row.account,
             Bi(row.name_ar, row.name_en),
@@ -462,10 +492,10 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
             row.civil_number,
             row.cr_number,
             row.mobile,
-            self.known_balance(row.account),
+            self._subscribers.known_balance(row.account),
         )
-        code = terminal_code(self.terminal_id)
-        with self._reading() as conn:
+        code = terminal_code(self._journal.terminal_id)
+        with self._reader.connect() as conn:
             rows = conn.execute(
                 text(
                     "SELECT t.seq, t.at, t.entry_type, t.method, t.bill_kind, t.bill_reference,"
@@ -495,7 +525,7 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
 
     def _describe(self, bill_kind: str | None, ref: str | None, is_void: bool) -> Bi:
         if bill_kind:
-            service = self.catalogue.services.get(BillKind(bill_kind))
+            service = self._reference.catalogue.services.get(BillKind(bill_kind))
             name = Bi(service.name_ar, service.name_en) if service else Bi.same(bill_kind)
         else:
             name = texts.entry_name(EntryType.TOP_UP)
@@ -509,10 +539,10 @@ class PrintingMixin(PaymentsMixin, ShiftsMixin):
         from erial_desk.printing import texts
         from erial_desk.printing.escpos_out import ProfileError, load_profile
 
-        s = self.settings
+        s = self._place.settings
         lines = [
             (texts.CONNECTION, s.printer_connection),
-            (texts.TARGET, s.printer_target or str(self.data_dir / PRINTOUTS_DIR)),
+            (texts.TARGET, s.printer_target or str(self._place.data_dir / PRINTOUTS_DIR)),
             (texts.PROFILE, s.printer_profile),
         ]
         try:
@@ -536,9 +566,9 @@ def _wallet_effect(
     from erial_desk.domain.money_effects import money_effect, void_effect
 
     moved = {"amount": amount, "service_charge": charge, "method": method or "cash"}
-    if kind == "void" and voided_type is not None:
+    if kind == EntryType.VOID and voided_type is not None:
         effect = void_effect(voided_type, moved)
-    elif kind in ("top_up", "bill_paid"):
+    elif kind in (EntryType.TOP_UP, EntryType.BILL_PAID):
         effect = money_effect(kind, moved)
     else:
         return None

@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from erial_desk.domain.entries import (
     CashDrop,
+    EntryType,
     ShiftClosed,
     ShiftOpened,
     check_reason,
@@ -17,27 +18,44 @@ from erial_desk.domain.money import check_amount, format_amount, limit_params
 from erial_desk.domain.policy import Action, needs_close_approval
 from erial_desk.store.replay import EXPECTED_CASH
 
-from .base import DeskBase
-from .integrity import anchor_journal_end, check_shift_figures
+from .integrity import Integrity
+from .parts import Guards, JournalWriter, Reader, Reference
 from .results import Approval, MethodTotals, ShiftSummary, TransactionResult
-from .session import SessionMixin
+from .session import SessionUseCases
 
 
-class ShiftsMixin(SessionMixin, DeskBase):
+class ShiftUseCases:
+    """A shift: open with a float, cash drops, close with a count, and its totals."""
+
+    def __init__(
+        self,
+        guards: Guards,
+        reader: Reader,
+        writer: JournalWriter,
+        reference: Reference,
+        approvals: SessionUseCases,
+        integrity: Integrity,
+    ) -> None:
+        self._guards = guards
+        self._reader = reader
+        self._writer = writer
+        self._reference = reference
+        self._approvals = approvals
+        self._integrity = integrity
+
     def open_shift(self, float_counts: dict[int, int]) -> TransactionResult:
         """Open this terminal's shift with the float counted by denomination."""
-        self._allow(Action.OPEN_SHIFT)
-        if self._open_shift_row() is not None:
+        self._guards.allow(Action.OPEN_SHIFT)
+        if self._reader.open_shift() is not None:
             raise StateError("shift.already_open")
         counts = make_counts(float_counts)
         total = counts_total(counts)
-        entry = self._append(ShiftOpened(self.office.office_id, counts, total))
-        self._after_commit()
+        entry = self._writer.append(ShiftOpened(self._reference.office.office_id, counts, total))
         return TransactionResult(
             entry.entry_id,
             entry.seq,
-            self._receipt(entry.seq),
-            "shift_opened",
+            self._writer.receipt(entry.seq),
+            EntryType.SHIFT_OPENED,
             entry.envelope["at"],
             total,
             total=total,
@@ -45,7 +63,7 @@ class ShiftsMixin(SessionMixin, DeskBase):
 
     def expected_cash(self, shift_id: str) -> int:
         """Float plus every cash movement of the shift (voids cancel what they reverse)."""
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             row = conn.exec_driver_sql(EXPECTED_CASH, (shift_id,)).fetchone()
         if row is None:
             raise NotFoundError("entry.not_found")
@@ -55,11 +73,13 @@ class ShiftsMixin(SessionMixin, DeskBase):
         self, counts: dict[int, int], approval: Approval | None, reason: str
     ) -> TransactionResult:
         """Take cash out of the drawer to the safe, with a reason and a supervisor's approval."""
-        self._allow(Action.CASH_DROP)
-        shift_id = self._require_own_shift()
+        self._guards.allow(Action.CASH_DROP)
+        shift_id = self._guards.own_shift()
         reason = check_reason(reason)
         journal_counts = make_counts(counts)
-        amount = check_amount(counts_total(journal_counts), maximum=self.policy.cash_drop_max)
+        amount = check_amount(
+            counts_total(journal_counts), maximum=self._reference.policy.cash_drop_max
+        )
         expected = self.expected_cash(shift_id)
         if amount > expected:
             raise StateError(
@@ -69,14 +89,13 @@ class ShiftsMixin(SessionMixin, DeskBase):
                 amount=format_amount(amount),
                 amount_ar=format_amount(amount, "ar"),
             )
-        approver = self._approve(approval)
-        entry = self._append(CashDrop(shift_id, journal_counts, amount, approver, reason))
-        self._after_commit()
+        approver = self._approvals.approve(approval)
+        entry = self._writer.append(CashDrop(shift_id, journal_counts, amount, approver, reason))
         return TransactionResult(
             entry.entry_id,
             entry.seq,
-            self._receipt(entry.seq),
-            "cash_drop",
+            self._writer.receipt(entry.seq),
+            EntryType.CASH_DROP,
             entry.envelope["at"],
             amount,
             total=amount,
@@ -90,37 +109,37 @@ class ShiftsMixin(SessionMixin, DeskBase):
         A variance beyond the policy's tolerance needs a supervisor's approval; within it an
         approval is still recorded when given.
         """
-        self._allow(Action.CLOSE_SHIFT)
-        shift_id = self._require_own_shift()
+        self._guards.allow(Action.CLOSE_SHIFT)
+        shift_id = self._guards.own_shift()
         # The expected cash comes from the derived tables: they must be what the journal says.
-        check_shift_figures(self, shift_id)
+        self._integrity.check_shift_figures(shift_id)
         counts = make_counts(counted)
         counted_total = counts_total(counts)
         expected = self.expected_cash(shift_id)
         variance = counted_total - expected
         approver = None
-        if needs_close_approval(self.policy, variance):
+        policy = self._reference.policy
+        if needs_close_approval(policy, variance):
             if approval is None:
                 raise StateError(
                     "shift.variance",
                     variance=format_amount(variance),
                     variance_ar=format_amount(variance, "ar"),
-                    **limit_params(self.policy.shift_variance_tolerance),
+                    **limit_params(policy.shift_variance_tolerance),
                 )
-            approver = self._approve(approval)
+            approver = self._approvals.approve(approval)
         elif approval is not None:
-            approver = self._approve(approval)
-        closed = self._append(
+            approver = self._approvals.approve(approval)
+        closed = self._writer.append(
             ShiftClosed(shift_id, counts, counted_total, expected, variance, approver)
         )
         # The count is in the journal: its end is recorded outside the file too.
-        anchor_journal_end(self, closed.seq, closed.signed.hash)
-        self._after_commit()
+        self._integrity.anchor_journal_end(closed.seq, closed.signed.hash)
         return self.shift_summary(shift_id)
 
     def shift_summary(self, shift_id: str | None = None) -> ShiftSummary:
         """Totals of a shift (the open one by default) from the derived tables: one query each."""
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             if shift_id is None:
                 row = conn.execute(
                     text(
@@ -164,13 +183,13 @@ class ShiftsMixin(SessionMixin, DeskBase):
         for entry_type, method, count, amount, charge, cash_effect in groups:
             totals = MethodTotals(int(count), int(amount), int(charge))
             cash += int(cash_effect)
-            if entry_type == "top_up":
+            if entry_type == EntryType.TOP_UP:
                 top_ups = totals
-            elif entry_type == "bill_paid":
+            elif entry_type == EntryType.BILL_PAID:
                 bills[method] = totals
-            elif entry_type == "cash_drop":
+            elif entry_type == EntryType.CASH_DROP:
                 drops = totals
-            elif entry_type == "void":
+            elif entry_type == EntryType.VOID:
                 voids = MethodTotals(
                     voids.count + totals.count,
                     voids.amount + totals.amount,

@@ -3,7 +3,6 @@ office's operators for the login list, the drawer's formula; and the language pr
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import text
@@ -11,18 +10,38 @@ from sqlalchemy import text
 from erial_desk.domain.errors import ConfigError
 from erial_desk.domain.policy import Action
 
-from .base import DeskBase
-from .printing_service import PrintingMixin
+from .parts import Guards, Place, Reader, Reference, SessionHolder
+from .printing_service import PrintingUseCases
 from .results import CounterStatus, DrawerFormula, OpenShift, OperatorChoice
-from .sync_service import SyncMixin
+from .sync_service import SyncUseCases
 
 
-class StatusMixin(SyncMixin):
+class StatusUseCases:
+    """Reads the window needs: the status line, the login list, the drawer's formula."""
+
+    def __init__(
+        self,
+        guards: Guards,
+        reader: Reader,
+        reference: Reference,
+        place: Place,
+        session: SessionHolder,
+        sync: SyncUseCases,
+        terminal_id: str,
+    ) -> None:
+        self._guards = guards
+        self._reader = reader
+        self._reference = reference
+        self._place = place
+        self._session = session
+        self._sync = sync
+        self._terminal_id = terminal_id
+
     def counter_status(self) -> CounterStatus:
         """A local read (fast): nothing here waits on central or the printer."""
         from erial_desk.domain.entries import terminal_code
 
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             shift = conn.execute(
                 text("SELECT shift_id, operator, opened_at FROM shifts WHERE closed_seq IS NULL")
             ).fetchone()
@@ -34,39 +53,36 @@ class StatusMixin(SyncMixin):
                     )
                 ).fetchall()
             )
+        office = self._reference.office
         return CounterStatus(
-            office_id=self.office.office_id,
-            office_name_en=self.office.name_en,
-            office_name_ar=self.office.name_ar,
-            terminal_code=terminal_code(self.terminal_id),
-            operator=self._session,
+            office_id=office.office_id,
+            office_name_en=office.name_en,
+            office_name_ar=office.name_ar,
+            terminal_code=terminal_code(self._terminal_id),
+            operator=self._session.current,
             shift=None if shift is None else OpenShift(shift[0], shift[1], shift[2]),
-            sync=self.sync_status(),
+            sync=self._sync.sync_status(),
             print_waiting=int(jobs.get("queued", 0)) + int(jobs.get("printing", 0)),
             print_failed=int(jobs.get("failed", 0)),
-            printer=self.settings.printer_connection,
+            printer=self._place.settings.printer_connection,
         )
 
-
-class OperatorListMixin(DeskBase):
     def office_operators(self) -> list[OperatorChoice]:
         """The office's active operators, for the login screen's list (a local read)."""
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             rows = conn.execute(
                 text(
                     "SELECT operator_id, name_en, name_ar, role FROM operators"
                     " WHERE active AND office_id = :office ORDER BY name_en"
                 ),
-                {"office": self.office.office_id},
+                {"office": self._reference.office.office_id},
             ).fetchall()
         return [OperatorChoice(*row) for row in rows]
 
-
-class DrawerMixin(DeskBase):
     def drawer_formula(self) -> DrawerFormula:
         """The open shift's drawer, its parts shown to the clerk before the count."""
-        shift = self._require_own_shift()
-        with self._reading() as conn:
+        shift = self._guards.own_shift()
+        with self._reader.connect() as conn:
             row = conn.execute(
                 text(
                     "SELECT s.float_total,"
@@ -78,11 +94,22 @@ class DrawerMixin(DeskBase):
                 {"id": shift},
             ).one()
         return DrawerFormula(
-            shift, int(row[0]), int(row[1]), int(row[2]), blind=self.policy.blind_close
+            shift,
+            int(row[0]),
+            int(row[1]),
+            int(row[2]),
+            blind=self._reference.policy.blind_close,
         )
 
 
-class PreferencesMixin(PrintingMixin):
+class PreferenceUseCases:
+    """The counter's settings: language, display digits, printer, central's address."""
+
+    def __init__(self, guards: Guards, place: Place, printing: PrintingUseCases) -> None:
+        self._guards = guards
+        self._place = place
+        self._printing = printing
+
     def set_language(self, language: str) -> None:
         """The counter's language from now on (kept in the settings for the next start)."""
         from erial_desk.domain.words import LANGUAGES
@@ -95,7 +122,7 @@ class PreferencesMixin(PrintingMixin):
         """Western or Arabic-Indic digits on screen in Arabic (a supervisor's choice)."""
         from erial_desk.config import DISPLAY_DIGITS
 
-        self._allow(Action.APPROVE)
+        self._guards.allow(Action.APPROVE)
         if digits not in DISPLAY_DIGITS:
             raise ConfigError(
                 "config.invalid_setting", name="display_digits", reason="western or arabic-indic"
@@ -107,7 +134,7 @@ class PreferencesMixin(PrintingMixin):
         anything is saved. Returns the printer's description."""
         from erial_desk.printing.connections import PrintError, make_output
 
-        self._allow(Action.APPROVE)  # settings belong to the office's supervisors
+        self._guards.allow(Action.APPROVE)  # settings belong to the office's supervisors
         if drawer not in ("2", "5", "none"):
             raise ConfigError("config.invalid_setting", name="printer_drawer", reason="2, 5, none")
         try:
@@ -115,7 +142,7 @@ class PreferencesMixin(PrintingMixin):
                 connection,
                 target,
                 profile,
-                default_pdf_dir=self.data_dir / "printouts",
+                default_pdf_dir=self._place.data_dir / "printouts",
                 drawer_pin=int(drawer) if drawer != "none" else None,
             )
         except PrintError as exc:
@@ -126,18 +153,17 @@ class PreferencesMixin(PrintingMixin):
             printer_profile=profile.strip(),
             printer_drawer=drawer,
         )
-        self.use_printer(None)  # built again from the new settings when next used
+        self._printing.use_printer(None)  # built again from the new settings when next used
         return output.description
 
     def change_central(self, url: str, ca_bundle: str) -> None:
         """A supervisor sets central's address and the municipality's CA bundle, if any."""
         from erial_desk.sync.client import check_server_url
 
-        self._allow(Action.APPROVE)
+        self._guards.allow(Action.APPROVE)
         if ca_bundle and not Path(ca_bundle).is_file():
             raise ConfigError("config.invalid_setting", name="ca_bundle", reason="no such file")
         self._save_settings(central_url=check_server_url(url), ca_bundle=ca_bundle)
 
     def _save_settings(self, **changes: str) -> None:
-        self.settings = replace(self.settings, **changes)
-        self.settings.save(self.data_dir)
+        self._place.save(**changes)

@@ -380,6 +380,21 @@ class SupervisorConsole:
             this_terminal=True,
         )
 
+    def closing_entry(self, shift_id: str) -> str:
+        """The entry that closed a shift of this terminal (its Z report's)."""
+        self._require()
+        with self._reading() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT j.entry_id FROM shifts s JOIN journal j ON j.seq = s.closed_seq"
+                    " WHERE s.shift_id = :s"
+                ),
+                {"s": shift_id},
+            ).fetchone()
+        if row is None:
+            raise NotFoundError("entry.not_found")
+        return str(row[0])
+
     def office_day(self, day: str | None = None) -> OfficeDay:
         """The office's day from central, once this terminal's entries are sent; this
         terminal's shifts from its own tables. Raises ``CentralUnavailable`` offline."""

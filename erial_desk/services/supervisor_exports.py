@@ -1,9 +1,12 @@
-"""The office's day report as a printable document (A4 PDF, Arabic and English), built from the
-supervisor console's ``OfficeDay``."""
+"""The office's day report as a printable document (A4 PDF, Arabic and English) and as CSV,
+built from the supervisor console's ``OfficeDay``; and the reprint of a Z report."""
 
 from __future__ import annotations
 
-from erial_desk.domain.clock import muscat_text
+from pathlib import Path
+
+from erial_desk.domain.clock import Clock, muscat_text, now_stamp
+from erial_desk.domain.entries import terminal_code
 from erial_desk.domain.labels import service_label
 from erial_desk.domain.policy import FeeCatalogue
 from erial_desk.domain.words import N_
@@ -20,8 +23,11 @@ from erial_desk.printing.model import (
     Table,
     bi,
 )
+from erial_desk.store.print_jobs import PrintJob
 
-from .supervisor import OfficeDay
+from .parts import Place, Reference
+from .printing_service import PRINTOUTS_DIR, PrintingUseCases
+from .supervisor import OfficeDay, SupervisorConsole, day_report_csv
 
 TITLE_DAY = bi(N_("Office day report"))
 DAY = bi(N_("Day"))
@@ -127,3 +133,61 @@ def day_report(
         ),
         body=tuple(body),
     )
+
+
+class SupervisorExports:
+    """The console's exports: the day report as CSV text or file and as PDF, and a Z report's
+    copy. Each reads the day through the console, so its checks apply."""
+
+    def __init__(
+        self,
+        console: SupervisorConsole,
+        printing: PrintingUseCases,
+        place: Place,
+        reference: Reference,
+        clock: Clock,
+        terminal_id: str,
+    ) -> None:
+        self._console = console
+        self._printing = printing
+        self._place = place
+        self._reference = reference
+        self._clock = clock
+        self._terminal_id = terminal_id
+
+    def day_report_csv(self, day: str | None = None) -> str:
+        return day_report_csv(self._console.office_day(day))
+
+    def day_report_csv_file(self, day: str | None = None, path: Path | None = None) -> Path:
+        """The day report as a CSV file, in the printouts folder unless ``path`` says where."""
+        report = self._console.office_day(day)
+        path = path or self._saved(f"day-{report.office_id}-{report.day}.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(day_report_csv(report), encoding="utf-8")
+        return path
+
+    def day_report_pdf(self, day: str | None = None, path: Path | None = None) -> Path:
+        """The day report as an A4 PDF in both languages."""
+        from erial_desk.printing.pdf import write_pdf
+
+        report = self._console.office_day(day)
+        office = self._reference.office
+        doc = day_report(
+            report,
+            office=Bi(office.name_ar, office.name_en),
+            terminal=terminal_code(self._terminal_id),
+            language=self._place.settings.language,
+            printed_at=now_stamp(self._clock),
+            catalogue=self._reference.catalogue,
+        )
+        path = path or self._saved(f"day-{report.office_id}-{report.day}.pdf")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_pdf(doc, path)
+        return path
+
+    def reprint_z_report(self, shift_id: str) -> PrintJob:
+        """A copy of a closed shift's Z report of this terminal (journaled as a reprint)."""
+        return self._printing.print_receipt(self._console.closing_entry(shift_id), copy=True)
+
+    def _saved(self, name: str) -> Path:
+        return self._place.data_dir / PRINTOUTS_DIR / name

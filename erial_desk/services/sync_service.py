@@ -6,72 +6,40 @@ from __future__ import annotations
 import base64
 import logging
 import threading
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import text
 
-from erial_desk.domain.central import Bill
-from erial_desk.domain.clock import now_stamp
-from erial_desk.domain.errors import MESSAGES, CentralUnavailable, DeskError
+from erial_desk.config import Settings
+from erial_desk.domain.central import PushResult
+from erial_desk.domain.chain import SignedEntry
+from erial_desk.domain.clock import Clock, now_stamp
+from erial_desk.domain.errors import MESSAGES, CentralError, CentralUnavailable, DeskError
 from erial_desk.domain.policy import (
-    BillKind,
+    FeeCatalogue,
+    Office,
+    Policy,
     catalogue_from_dict,
     office_from_dict,
     policy_from_dict,
 )
 from erial_desk.domain.reference import check_reference
 from erial_desk.store import sync_state
-from erial_desk.store.transaction import write_transaction
 from erial_desk.sync.client import CentralClient
 from erial_desk.sync.credentials import KeyStore, central_key, store_central_key
 
-from .base import DeskBase
-from .events import ReferenceDataChanged, SyncStatusChanged
-from .integrity import check_central
+from .events import EventHub, ReferenceDataChanged, SyncStatusChanged
+from .integrity import Integrity
+from .parts import JournalWriter, Place, Reader, Reference
 
 PUSH_BATCH = 500
+PUSH_WAIT_S = 5.0  # longest a debit waits for another thread's push before asking central
 FEED_PAGE = 5000
 _CACHED = ("office", "policy", "catalogue", "sealing_key")  # kept signed for offline opening
 MAX_BACKOFF = 300.0  # seconds between worker rounds at most while central cannot be reached
 
 log = logging.getLogger(__name__)
-
-
-def lookup_bills(desk: DeskBase, kind: BillKind, key: str) -> tuple[list[Bill], str | None]:
-    """Bills from central, kept for offline use. When central cannot be reached: the bills kept
-    from the last lookup of the same key, with the time they were fetched (None when fresh).
-    Either way, a bill this desk has paid shows paid even before central has the payment (it
-    may still be on its way); central's duplicate-payment rule decides the rest at sync."""
-    fetched_at: str | None = None
-    try:
-        bills = desk.central.find_bills(kind, key)
-    except CentralUnavailable:
-        with desk._reading_raw() as reading_raw:
-            cached, fetched_at = sync_state.cached_bills(reading_raw, kind.value, key)
-        if fetched_at is None:
-            raise
-        bills = [Bill.from_dict(b) for b in cached]
-    else:
-        sync_state.cache_bills(
-            desk.journal.raw_connection(),
-            desk.journal.lock,
-            kind.value,
-            key,
-            [b.to_dict() for b in bills],
-            now_stamp(desk.clock),
-        )
-    with desk._reading() as reading:
-        paid_here = {
-            r[0]
-            for r in reading.execute(
-                text(
-                    "SELECT bill_id FROM transactions WHERE entry_type = 'bill_paid'"
-                    " AND voided_by IS NULL AND bill_id IS NOT NULL"
-                )
-            )
-        }
-    return [replace(b, status="paid") if b.bill_id in paid_here else b for b in bills], fetched_at
 
 
 class _TokenOnce:
@@ -127,42 +95,121 @@ def pin_reference_key(keys: KeyStore, terminal_id: str, enrolment: dict[str, Any
     store_central_key(keys, terminal_id, bytes.fromhex(str(enrolment["reference_public_key"])))
 
 
-class SyncMixin(DeskBase):
-    _keys: KeyStore
-    _sync_thread: threading.Thread | None = None
-    _sync_stop: threading.Event | None = None
-    _sync_wake: threading.Event | None = None
-    _online: bool = False
-    _synced: bool = False
+def central_client(settings: Settings, keys: KeyStore, terminal_id: str) -> CentralClient:
+    """The client of central the settings name, its reference key pinned from the key store."""
+    client = CentralClient(
+        settings.central_url, _TokenOnce(keys, terminal_id), ca_bundle=settings.ca_bundle
+    )
+    client.reference_key = central_key(keys, terminal_id)
+    return client
 
-    def _remote_central(self, keys: KeyStore) -> CentralClient:
-        client = CentralClient(
-            self.settings.central_url,
-            _TokenOnce(keys, self.terminal_id),
-            ca_bundle=self.settings.ca_bundle,
-        )
+
+class SyncUseCases:
+    """Synchronisation with central: push, pull, reference data, status, the worker."""
+
+    def __init__(
+        self,
+        reader: Reader,
+        writer: JournalWriter,
+        reference: Reference,
+        place: Place,
+        central: CentralClient,
+        keys: KeyStore,
+        clock: Clock,
+        events: EventHub,
+        integrity: Integrity,
+    ) -> None:
+        self._reader = reader
+        self._writer = writer
+        self._journal = writer.journal
+        self._reference = reference
+        self._place = place
+        self._central = central
         self._keys = keys
-        self._reference_key = client.reference_key = central_key(keys, self.terminal_id)
-        return client
+        self._terminal_id = writer.journal.terminal_id
+        self._clock = clock
+        self._events = events
+        self._integrity = integrity
+        self._push_lock = threading.Lock()
+        self._sync_thread: threading.Thread | None = None
+        self._sync_stop: threading.Event | None = None
+        self._sync_wake: threading.Event | None = None
+        self._online = False
+        self._synced = False
+        self._reference_loaded = False
+        reference.reference_key = central.reference_key
 
-    def _reference_refused(self) -> None:
+    def reference_refused(self) -> None:
         """A row of the file failed central's signature: the next pull starts the feed again
         from the beginning, so central's signed rows replace the edited ones."""
         log.warning("reference data on this desk failed central's signature; pulling it again")
-        if isinstance(self.central, CentralClient):
-            conn = self.journal.raw_connection()
-            with write_transaction(conn, self.journal.lock):
-                conn.execute("DELETE FROM sync_state WHERE key = 'feed_cursor'")
-            self.wake_sync()
+        with self._writer.transaction() as conn:
+            conn.execute("DELETE FROM sync_state WHERE key = 'feed_cursor'")
+        self.wake_sync()
 
     def _ensure_reference_key(self) -> None:
         """A desk enrolled before the reference key was pinned at enrolment pins it now."""
-        assert isinstance(self.central, CentralClient)
-        if self._reference_key is None:
-            offered = self.central.offered_reference_key()
-            store_central_key(self._keys, self.terminal_id, offered)
+        if self._reference.reference_key is None:
+            offered = self._central.offered_reference_key()
+            store_central_key(self._keys, self._terminal_id, offered)
             log.warning("central's reference key pinned on first use: %s", offered.hex())
-            self._reference_key = self.central.reference_key = offered
+            self._reference.reference_key = self._central.reference_key = offered
+
+    # --- pushing ---------------------------------------------------------------------------
+
+    def push_pending(
+        self, limit: int = PUSH_BATCH, *, raise_errors: bool = False, wait: bool = False
+    ) -> int:
+        """Send waiting entries to central in sequence order; returns how many were answered.
+
+        A failure leaves the entries waiting, never lost; with ``raise_errors`` the caller (the
+        sync round) learns why. With ``wait``, a push already under way on another thread is
+        waited for (briefly), so that what this counter wrote has reached central before it
+        asks central to move money.
+        """
+        if not self._push_lock.acquire(blocking=wait, timeout=PUSH_WAIT_S if wait else -1):
+            return 0  # another thread is pushing; it will take these entries too
+        try:
+            with self._reader.connect() as conn:
+                first = conn.execute(
+                    text("SELECT MIN(seq) FROM outbox WHERE state = 'pending'")
+                ).scalar()
+            if first is None:
+                return 0
+            entries = []
+            for signed in self._journal.signed_entries(first):
+                entries.append(signed)
+                if len(entries) >= limit:
+                    break
+            try:
+                results = self._central.push(entries)
+            except (CentralUnavailable, CentralError):
+                if raise_errors:
+                    raise
+                return 0
+            self._record_results(entries, results)
+            return len(results)
+        finally:
+            self._push_lock.release()
+
+    def _record_results(self, entries: list[SignedEntry], results: list[PushResult]) -> None:
+        """Central's answers go to the outbox; flagged and rejected ones are kept with reasons.
+
+        An offline wallet debit that central has taken stops counting as pending here once the
+        balance known here includes it. With the real central that is after the next complete
+        pull of the feed (``sync_state.recount_pending_debits``): until then the balance is the
+        one from before the debit, and forgetting the debit would overstate what the wallet
+        holds (the pull after a push can fail), or, for a debit central did not charge (the
+        bill was paid elsewhere, a wrong PIN), the feed brings no new balance at all."""
+        by_id = {entry.entry_id: entry for entry in entries}
+        with self._writer.transaction() as conn:
+            for result in results:
+                entry = by_id[result.entry_id]
+                conn.execute(
+                    "UPDATE outbox SET state = ?, result = ?,"
+                    " updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') WHERE seq = ?",
+                    (result.status, result.reason, entry.seq),
+                )
 
     # --- one round -------------------------------------------------------------------------
 
@@ -189,7 +236,7 @@ class SyncMixin(DeskBase):
             log.exception("sync round failed")
             self._record_sync_error(DeskError("sync.failed"))
         status = self.sync_status()
-        self.events.publish(
+        self._events.publish(
             SyncStatusChanged(status.online, status.waiting, status.flagged, status.rejected)
         )
         return status
@@ -198,25 +245,24 @@ class SyncMixin(DeskBase):
         self._cancel_abandoned_debits()
         while self.push_pending(PUSH_BATCH, raise_errors=True) >= PUSH_BATCH:
             pass
-        if isinstance(self.central, CentralClient):
-            check_central(self)  # central ahead of this journal: stop taking money
-            self._ensure_reference_key()
-            with self._reading_raw() as reading:
-                acknowledged = sync_state.acknowledged_through(reading)
-            self.pull(progress)
-            sync_state.recount_pending_debits(
-                self.journal.raw_connection(), self.journal.lock, acknowledged
-            )
-            self._refresh_reference_data()
+        self._integrity.check_central()  # central ahead of this journal: stop taking money
+        self._ensure_reference_key()
+        with self._reader.raw() as reading:
+            acknowledged = sync_state.acknowledged_through(reading)
+        self.pull(progress)
+        sync_state.recount_pending_debits(
+            self._journal.raw_connection(), self._journal.lock, acknowledged
+        )
+        self.refresh_reference_data()
         self._online = True
-        with write_transaction(self.journal.raw_connection(), self.journal.lock) as conn:
-            sync_state.put_state(conn, "last_sync", now_stamp(self.clock))
+        with self._writer.transaction() as conn:
+            sync_state.put_state(conn, "last_sync", now_stamp(self._clock))
             sync_state.put_state(conn, "last_error", "")
             sync_state.put_json(conn, "last_error_params", {})
 
     def _record_sync_error(self, exc: DeskError) -> None:
         try:
-            with write_transaction(self.journal.raw_connection(), self.journal.lock) as conn:
+            with self._writer.transaction() as conn:
                 sync_state.put_state(conn, "last_error", exc.code)
                 sync_state.put_json(
                     conn, "last_error_params", {k: str(v) for k, v in exc.params.items()}
@@ -228,26 +274,29 @@ class SyncMixin(DeskBase):
 
     def _cancel_abandoned_debits(self) -> None:
         """Central undoes each debit this desk abandoned; one it never received is forgotten."""
-        with self._reading_raw() as reading:
+        with self._reader.raw() as reading:
             waiting = sync_state.abandoned_debits(reading)
         for entry_id in list(waiting):
-            self.central.cancel_debit(entry_id)
+            self._central.cancel_debit(entry_id)
             waiting.remove(entry_id)
             sync_state.set_abandoned_debits(
-                self.journal.raw_connection(), self.journal.lock, waiting
+                self._journal.raw_connection(), self._journal.lock, waiting
             )
 
     def pull(self, progress: object = None) -> int:
         """Apply central's change feed page by page; each page commits with its cursor."""
-        assert isinstance(self.central, CentralClient)
-        conn = self.journal.raw_connection()
-        with self._reading_raw() as reading:
+        conn = self._journal.raw_connection()
+        with self._reader.raw() as reading:
             cursor = int(sync_state.get_state(reading, "feed_cursor") or 0)
         total = 0
         while True:
-            page = self.central.feed(cursor, FEED_PAGE)
+            page = self._central.feed(cursor, FEED_PAGE)
             applied = sync_state.apply_feed_page(
-                conn, self.journal.lock, page["changes"], int(page["cursor"]), self._reference_key
+                conn,
+                self._journal.lock,
+                page["changes"],
+                int(page["cursor"]),
+                self._reference.reference_key,
             )
             total += applied.changes
             cursor = applied.cursor
@@ -256,54 +305,62 @@ class SyncMixin(DeskBase):
             if not page["more"]:
                 return total
 
-    def _refresh_reference_data(self) -> None:
+    def refresh_reference_data(self) -> None:
         """Keep what the desk needs to work offline: office, policy, catalogue, sealing key,
         each as central signed it (the client checked the signatures)."""
-        conn = self.journal.raw_connection()
-        assert isinstance(self.central, CentralClient)
         self._ensure_reference_key()
-        self.central._office = None
-        self.central._policy = None
-        self.central._sealing = None
-        office = self.central.office(self.settings.office_id)
-        policy, catalogue = self.central.policy(office.office_id)
-        sealing = self.central.sealing_key()
-        with write_transaction(conn, self.journal.lock):
-            for kind in ("office", "policy", "catalogue", "sealing_key"):
-                data, signature = self.central.signed[kind]
+        central = self._central
+        central._office = None
+        central._policy = None
+        central._sealing = None
+        office = central.office(self._place.settings.office_id)
+        policy, catalogue = central.policy(office.office_id)
+        sealing = central.sealing_key()
+        with self._writer.transaction() as conn:
+            for kind in _CACHED:
+                data, signature = central.signed[kind]
                 sync_state.put_signed(conn, kind, data, signature)
-        changed = (office, policy, catalogue) != (
-            getattr(self, "office", None),
-            getattr(self, "policy", None),
-            getattr(self, "catalogue", None),
+        self._take(office, policy, catalogue, sealing)
+
+    def _take(
+        self, office: Office, policy: Policy, catalogue: FeeCatalogue, sealing: bytes | None
+    ) -> None:
+        ref = self._reference
+        changed = not self._reference_loaded or (office, policy, catalogue) != (
+            ref.office,
+            ref.policy,
+            ref.catalogue,
         )
-        self.office, self.policy, self.catalogue = office, policy, catalogue
-        self._sealing_key = sealing
+        ref.office, ref.policy, ref.catalogue = office, policy, catalogue
+        if sealing is not None:
+            ref.sealing_key = sealing
+        self._reference_loaded = True
         if changed:
-            self.events.publish(ReferenceDataChanged("policy"))
+            self._events.publish(ReferenceDataChanged("policy"))
 
     def load_cached_reference_data(self) -> bool:
         """Office, policy, catalogue and sealing key from the last sync; False if never. Each
         must still carry central's signature: one edited in the file is refused."""
-        with self._reading_raw() as conn:
+        with self._reader.raw() as conn:
             kept = {k: sync_state.get_signed(conn, k) for k in _CACHED}
         if not all(kept[k][0] for k in ("office", "policy", "catalogue")):
             return False
         for kind, (data, signature) in kept.items():
             if data is not None:
-                check_reference(self._reference_key, kind, data, signature)
-        self.office = office_from_dict(kept["office"][0])
-        self.policy = policy_from_dict(kept["policy"][0])
-        self.catalogue = catalogue_from_dict(kept["catalogue"][0])
+                check_reference(self._reference.reference_key, kind, data, signature)
         sealing = kept["sealing_key"][0]
-        if sealing:
-            self._sealing_key = base64.b64decode(sealing["sealing_public_key"])
+        self._take(
+            office_from_dict(kept["office"][0]),
+            policy_from_dict(kept["policy"][0]),
+            catalogue_from_dict(kept["catalogue"][0]),
+            base64.b64decode(sealing["sealing_public_key"]) if sealing else None,
+        )
         return True
 
     # --- status and the background worker --------------------------------------------------
 
     def sync_status(self) -> SyncStatus:
-        with self._reading_raw() as conn:
+        with self._reader.raw() as conn:
             counts = {
                 state: n
                 for state, n in conn.execute("SELECT state, COUNT(*) FROM outbox GROUP BY state")
@@ -313,7 +370,7 @@ class SyncMixin(DeskBase):
             params = sync_state.get_json(conn, "last_error_params") or {}
             revoked = sync_state.get_state(conn, "revoked") == "1"
         return SyncStatus(
-            enrolled=bool(self.settings.central_url),
+            enrolled=bool(self._place.settings.central_url),
             # Before this process has synced, the last round's outcome is the best knowledge.
             online=self._online if self._synced else bool(last_sync) and last_error is None,
             waiting=int(counts.get("pending", 0)),
@@ -327,7 +384,7 @@ class SyncMixin(DeskBase):
 
     def flagged_entries(self) -> list[dict[str, object]]:
         """Entries central flagged or rejected, with its reasons, for the supervisor."""
-        with self._reading() as conn:
+        with self._reader.connect() as conn:
             rows = conn.execute(
                 text(
                     "SELECT o.seq, j.entry_id, j.entry_type, j.at, o.state, o.result FROM outbox o"
@@ -343,7 +400,7 @@ class SyncMixin(DeskBase):
     def start_sync(self, interval: float = 15.0) -> None:
         """Push and pull in a background thread every ``interval`` seconds, and at once after
         each transaction; a revoked terminal stops."""
-        if self._sync_thread is not None or not self.settings.central_url:
+        if self._sync_thread is not None or not self._place.settings.central_url:
             return
         stop, wake = threading.Event(), threading.Event()
         self._sync_stop, self._sync_wake = stop, wake

@@ -17,6 +17,7 @@ from erial_desk.domain.entries import EntryType
 from erial_desk.domain.money_effects import money_effect, void_effect
 
 from .journal import AppendedEntry, Journal
+from .transaction import write_transaction
 
 Apply = Callable[[sqlite3.Connection, dict[str, Any]], None]
 
@@ -261,25 +262,24 @@ def rebuild(journal: Journal) -> int:
 
     Runs under the journal's write lock in one transaction: either the rebuilt tables or the old
     ones, never half of each. Returns the number of entries replayed. Outbox states return to
-    pending; pushing again is harmless, central answers "duplicate".
+    pending; pushing again is harmless, central answers "duplicate". Wallet balances are kept.
     """
-    conn = journal.raw_connection()
     count = 0
-    with journal.lock:
-        conn.execute("BEGIN IMMEDIATE")
+    with write_transaction(journal.raw_connection(), journal.lock) as conn:
+        # Wallets are not the journal's alone: their balances are central's last word (pulled
+        # from the feed, which this desk may not reach now) with this desk's entries since. The
+        # kept rows win over the replay's; the replay fills in only a wallet that went missing.
+        conn.execute("CREATE TEMP TABLE kept_wallets AS SELECT * FROM wallets")
         try:
             for table in ("outbox", "transactions", "shifts", "wallets"):
                 conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             conn.execute("DELETE FROM subscribers WHERE source = 'desk'")
-            # Wallet balances came from central's feed as well: pull it again from the start.
-            conn.execute("DELETE FROM sync_state WHERE key = 'feed_cursor'")
             for row in journal.rows():
                 signed = SignedEntry(row.seq, row.entry_id, row.body, row.hash, row.signature)
                 project(conn, AppendedEntry(signed, parse(row.body)))
                 count += 1
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+            conn.execute("DELETE FROM wallets WHERE account IN (SELECT account FROM kept_wallets)")
+            conn.execute("INSERT INTO wallets SELECT * FROM kept_wallets")
+        finally:
+            conn.execute("DROP TABLE kept_wallets")
     return count

@@ -52,6 +52,13 @@ TERMINAL_ENDPOINTS = [
         "/v1/wallet/reversals",
         {"entry_id": "e", "voids": "v", "account": "100000000008", "amount": 1},
     ),
+    (
+        "POST",
+        "/v1/subscribers/100000000008/pin",
+        {"request_id": "r-0000000", "operator_id": "x", "sealed_pin": "x"},
+    ),
+    ("GET", "/v1/online-payments/BNK-1", None),
+    ("GET", "/v1/registered-ids?civil_number=12345678&operator_id=x", None),
 ]
 ADMIN_ENDPOINTS = [
     ("POST", "/v1/admin/offices/MCT-HQ/terminals", None),
@@ -103,7 +110,7 @@ def test_unknown_credential(central: Central, method, path, body):
 @pytest.mark.parametrize("method,path,body", TERMINAL_ENDPOINTS + WEBSITE_ENDPOINTS)
 def test_admin_credential_is_not_a_terminal_or_the_website(central: Central, method, path, body):
     response = call(central, method, path, body, central.admin_token)
-    if path.startswith("/v1/online"):
+    if path.startswith("/v1/online/"):
         refused(response, 403, "auth.forbidden")
     else:
         refused(response, 401, "auth.invalid")

@@ -84,7 +84,7 @@ def test_a_desk_opened_on_edited_tables_takes_no_money_until_rebuilt(day):
         assert desk.rebuild() == 4
     with Desk.open(data_dir) as desk:
         desk.login("salim", DEMO_PINS["salim"])
-        assert desk.journal.stopped is None
+        assert desk._journal.stopped is None
         summary = desk.close_shift(drawer(88_500))
         assert summary.expected_cash == 88_500 and summary.variance == 0
         assert desk.check_journal().intact

@@ -32,7 +32,7 @@ def test_top_up_credits_the_wallet(clerk_desk):
     assert result.amount == 10250
     assert result.balance_after == 10250
     assert result.status == "confirmed"
-    assert clerk_desk.central.wallet_balance(account) == 10250
+    assert clerk_desk._central.wallet_balance(account) == 10250
     assert clerk_desk.shift_summary().expected_cash == 46000 + 10250
 
 
@@ -86,12 +86,12 @@ def test_wallet_payment_adds_the_service_charge(clerk_desk):
 def test_wallet_payment_refused_without_funds_leaves_no_entry(clerk_desk):
     account = register(clerk_desk)
     clerk_desk.top_up(account, 1000)
-    before = clerk_desk.journal.last()[0]
+    before = clerk_desk._journal.last()[0]
     bill = clerk_desk.find_bills(BillKind.LEASE, "12345678")[0]
     with pytest.raises(StateError) as err:
         clerk_desk.pay_bill(bill, PaymentMethod.WALLET, account=account, customer_pin="4321")
     assert err.value.code == "wallet.insufficient"
-    assert clerk_desk.journal.last()[0] == before
+    assert clerk_desk._journal.last()[0] == before
     assert clerk_desk.find_bills(BillKind.LEASE, "12345678")[0].status == "open"
 
 
@@ -163,7 +163,7 @@ def test_void_of_a_top_up_takes_the_money_back(clerk_desk):
     entry = clerk_desk.top_up(account, 20_000)
     void = clerk_desk.void(entry.entry_id, "typed the wrong amount", SUPERVISOR)
     assert void.amount == 20_000
-    assert clerk_desk.central.wallet_balance(account) == 0
+    assert clerk_desk._central.wallet_balance(account) == 0
     assert clerk_desk.known_balance(account) == 0
     summary = clerk_desk.shift_summary()
     assert summary.top_ups.count == 0 and summary.voids.count == 1
@@ -189,7 +189,7 @@ def test_void_of_a_wallet_payment_refunds_and_reopens_the_bill(clerk_desk):
     bill = clerk_desk.find_bills(BillKind.PARKING, "777MM")[0]
     paid = clerk_desk.pay_bill(bill, PaymentMethod.WALLET, account=account, customer_pin="4321")
     clerk_desk.void(paid.entry_id, "customer paid the wrong bill", SUPERVISOR)
-    assert clerk_desk.central.wallet_balance(account) == 30_000
+    assert clerk_desk._central.wallet_balance(account) == 30_000
     assert clerk_desk.known_balance(account) == 30_000
     assert clerk_desk.find_bills(BillKind.PARKING, "777MM")[0].status == "open"
 
@@ -209,7 +209,7 @@ def test_void_needs_a_reason_and_the_same_shift(clerk_desk):
 def test_offline_wallet_payment_within_the_caps_is_pending(tmp_path: Path):
     central = central_of_test()
     desk = make_desk(tmp_path / "d")
-    desk.central._sleep = lambda _seconds: None  # no pause between retries of a closed port
+    desk._central._sleep = lambda _seconds: None  # no pause between retries of a closed port
     desk.login("salim", "1111")
     desk.open_shift({})
     account = register(desk)

@@ -45,11 +45,11 @@ def test_cash_drop_needs_approval_and_cash_in_the_drawer(clerk_desk):
     with pytest.raises(StateError) as err:
         clerk_desk.cash_drop({50000: 1}, SUPERVISOR, "Safe run")  # more than the 46.000 float
     assert err.value.code == "cash.insufficient"
-    before = clerk_desk.journal.last()[0]
+    before = clerk_desk._journal.last()[0]
     with pytest.raises(Exception) as refused:
         clerk_desk.cash_drop({20000: 1}, None, "Safe run")
     assert refused.value.code == "approval.required"
-    assert clerk_desk.journal.last()[0] == before
+    assert clerk_desk._journal.last()[0] == before
     clerk_desk.cash_drop({20000: 1}, SUPERVISOR, "Safe run")
     summary = clerk_desk.shift_summary()
     assert summary.cash_drops.amount == 20000
@@ -105,7 +105,7 @@ def test_rebuild_gives_the_same_derived_state(clerk_desk):
     clerk_desk.void(voided.entry_id, "duplicate", SUPERVISOR)
     before = clerk_desk.shift_summary()
     balance = clerk_desk.known_balance(account)
-    assert clerk_desk.rebuild() == clerk_desk.journal.last()[0]
+    assert clerk_desk.rebuild() == clerk_desk._journal.last()[0]
     assert clerk_desk.shift_summary() == before
     assert clerk_desk.known_balance(account) == balance
     assert [r.account for r in clerk_desk.find_subscribers("البلوشي")] == [account]

@@ -78,7 +78,7 @@ def eventually(predicate: Any, timeout: float = 10.0) -> bool:
 
 def fast_backoff(desk: Desk) -> Desk:
     """Keep the client's retry rules but wait a tenth of the delays, so offline rounds are quick."""
-    client = desk.central
+    client = desk._central
     if hasattr(client, "_sleep"):
         client._sleep = lambda seconds: time.sleep(seconds / 10)
     return desk
@@ -411,7 +411,7 @@ def find_bill(desk: Desk, bill: dict[str, Any]) -> Any:
 
 def journal_entries(desk: Desk) -> list[dict[str, Any]]:
     """The desk's journal as envelopes, in sequence order."""
-    return [json.loads(e.body) for e in desk.journal.signed_entries()]
+    return [json.loads(e.body) for e in desk._journal.signed_entries()]
 
 
 # --- the exactly-once check -------------------------------------------------------------------
@@ -423,7 +423,7 @@ def assert_exactly_once(central: CentralServer, desk: Desk) -> dict[str, int]:
     counts = desk.outbox_counts()
     assert counts.get("pending", 0) == 0, counts
     assert counts.get("rejected", 0) == 0, (counts, desk.flagged_entries())
-    mine = [(s.seq, s.entry_id, s.hash) for s in desk.journal.signed_entries()]
+    mine = [(s.seq, s.entry_id, s.hash) for s in desk._journal.signed_entries()]
     theirs = [(r[0], r[1], r[2]) for r in central.entries_of(desk.terminal_id)]
     assert theirs == mine, "central does not hold exactly the desk's journal"
     (last_seq,) = central.query(
@@ -480,7 +480,7 @@ def expected_cash_change(desk: Desk) -> int:
 
 def assert_no_orphans(central: CentralServer, desk: Desk) -> None:
     """Every online authorisation central made for the desk belongs to one of its entries."""
-    mine = {s.entry_id for s in desk.journal.signed_entries()}
+    mine = {s.entry_id for s in desk._journal.signed_entries()}
     made = {
         r[0]
         for r in central.query(
@@ -510,7 +510,7 @@ def assert_money_matches(
         # revenue: that account goes down by what the desks took.
         assert central.balance(f"cash:{office}") == cash_before[office] - taken, office
     for desk in desks:
-        with desk._reading() as conn:
+        with desk._reader.connect() as conn:
             known = conn.execute(
                 text("SELECT account, balance - pending_debits FROM wallets")
             ).fetchall()

@@ -142,7 +142,7 @@ def test_a_desk_restored_from_an_old_copy_writes_nothing_more_and_says_why(
 
     data = tmp_path / "desk"
     with _desk(central, proxy, data, "MCT-HQ") as desk:
-        first = next(desk.journal.signed_entries()).entry_id
+        first = next(desk._journal.signed_entries()).entry_id
         backup = sqlite3.connect(tmp_path / "copy.sqlite")
         source = sqlite3.connect(data / "desk.sqlite")
         source.backup(backup)  # the copy holds the shift, synced

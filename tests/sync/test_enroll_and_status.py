@@ -71,7 +71,7 @@ def test_enrol_registers_the_key_made_by_init_and_keeps_the_token_out_of_files(
         # The first pull at an internal office brought the whole directory and the operators.
         desk.login("salim", "1111")
         assert desk.find_subscribers("البلوشي", limit=5), "found offline, in the local directory"
-        with desk._reading() as conn:
+        with desk._reader.connect() as conn:
             from sqlalchemy import text
 
             count = conn.execute(text("SELECT COUNT(*) FROM subscribers")).scalar()
@@ -134,7 +134,7 @@ def test_first_pull_is_paged_compressed_resumable_and_reports_progress(
     with desk:
         status = desk.sync_status()
         assert status.last_error == "central.unreachable" and not status.online
-        conn = desk.journal.raw_connection()
+        conn = desk._journal.raw_connection()
         cursor = int(conn.execute("SELECT value FROM sync_state WHERE key = 'feed_cursor'")
                      .fetchone()[0])  # fmt: skip
         held = conn.execute("SELECT COUNT(*) FROM subscribers").fetchone()[0]
@@ -205,9 +205,9 @@ def test_revoked_terminal_stops_syncing_keeps_its_journal_and_says_so(
         assert status.revoked and status.last_error == "sync.revoked"
         assert status.waiting == 2
         desk.start_sync(interval=0.05)
-        assert desk._sync_thread is not None
-        desk._sync_thread.join(timeout=30)
-        assert not desk._sync_thread.is_alive(), "a revoked terminal's worker stops"
+        assert desk._sync._sync_thread is not None
+        desk._sync._sync_thread.join(timeout=30)
+        assert not desk._sync._sync_thread.is_alive(), "a revoked terminal's worker stops"
         desk.stop_sync()
         assert desk.verify_journal() == (3, None)
         assert len(central.entries_of(desk.terminal_id)) == 1  # the shift, pushed before

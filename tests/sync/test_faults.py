@@ -82,7 +82,7 @@ def test_each_fault_on_the_push_leaves_every_entry_applied_once(
         _prepare(desk, teller)
         proxy.down = True  # a backlog made offline: several batches to push
         teller.calm = False
-        while len(list(desk.journal.signed_entries())) < 90:
+        while len(list(desk._journal.signed_entries())) < 90:
             teller.step()
         proxy.down = False
         # The fault hits the second and the fourth batch; the first and third go through.

@@ -98,7 +98,7 @@ def test_verify_journal_compares_key_and_end_with_central(central: CentralServer
         assert report.intact, report.problems
         assert "central" in " ".join(report.passed)
         terminal_id = desk.terminal_id
-        last = desk.journal.last()[0]
+        last = desk._journal.last()[0]
     # Cut the journal's last two entries and everything derived from them.
     conn = sqlite3.connect(data / DATABASE_FILE, isolation_level=None)
     try:
@@ -123,8 +123,8 @@ def test_a_lost_wal_after_a_push_stops_the_desk_taking_money(
     account = central.funded_accounts(1)[0]
     desk.top_up(account, 4000)
     sync_until_done(desk)
-    raw = desk.journal.raw_connection()
-    with desk.journal.lock:
+    raw = desk._journal.raw_connection()
+    with desk._journal.lock:
         raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     # The file as a crash leaves it with its -wal deleted: everything after this checkpoint lost.
     lost = tmp_path / "lost"
@@ -133,7 +133,7 @@ def test_a_lost_wal_after_a_push_stops_the_desk_taking_money(
     for amount in (6000, 8000):
         desk.top_up(account, amount)
     sync_until_done(desk)  # central now holds entries the copy has not
-    central_last = desk.journal.last()[0]
+    central_last = desk._journal.last()[0]
     terminal_id = desk.terminal_id
     desk.close()
     shutil.copyfile(lost / DATABASE_FILE, data / DATABASE_FILE)
@@ -158,7 +158,7 @@ def test_a_lost_wal_after_a_push_stops_the_desk_taking_money(
         assert f"central already holds entry {central_last}" in message
         assert "e-Rial support" in message and "IT" in message
         assert "الريال الإلكتروني" in stopped.value.message("ar")
-        journal_last = desk.journal.last()[0]
+        journal_last = desk._journal.last()[0]
     assert journal_last < central_last
 
     # A restart keeps refusing, before any sync; the status command says why.

@@ -57,7 +57,7 @@ def _work(data: Path, rng: random.Random, bills: list[Any], accounts: list[str],
 
     with reopen(data) as desk:
         desk.login(*STAFF["MCT-HQ"][0])
-        first = next(desk.journal.signed_entries()).entry_id
+        first = next(desk._journal.signed_entries()).entry_id
         for _ in range(n):
             roll = rng.random()
             if roll < 0.1 and bills:
@@ -177,7 +177,7 @@ def test_reopened_after_a_kill_the_desk_itself_resumes(
         enrolled_desk(central, data, "MCT-BWR", url=proxy.url, keyring="encrypted-file")
     )
     for _ in range(40):
-        desk.record_reprint(next(desk.journal.signed_entries()).entry_id)
+        desk.record_reprint(next(desk._journal.signed_entries()).entry_id)
     desk.close()
     proxy.held.clear()
     proxy.release.clear()

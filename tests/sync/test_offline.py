@@ -61,11 +61,11 @@ def _parking(central: CentralServer, desk: Desk, *amounts: int) -> list[Any]:
 
 
 def _refused_rule(desk: Desk, bill: Any, account: str) -> str:
-    before = desk.journal.last()
+    before = desk._journal.last()
     with pytest.raises(PolicyError) as err:
         desk.pay_bill(bill, WALLET, account=account, customer_pin="1234")
     assert err.value.code == "offline.not_allowed"
-    assert desk.journal.last() == before, "a refused payment writes nothing"
+    assert desk._journal.last() == before, "a refused payment writes nothing"
     return str(err.value.params["rule"])
 
 
@@ -149,12 +149,12 @@ def test_offline_balance_too_old(central: CentralServer, proxy: FaultProxy, tmp_
         # The last balance central sent is 25 hours old (the cache of the wallets table is
         # aged directly: the feed's own time stamps are central's).
         old = (datetime.now(UTC) - timedelta(hours=25)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        conn = desk.journal.raw_connection()
-        with desk.journal.lock:
+        conn = desk._journal.raw_connection()
+        with desk._journal.lock:
             conn.execute("UPDATE wallets SET balance_at = ? WHERE account = ?", (old, account))
         assert _refused_rule(desk, five, account) == "the last known balance is too old"
         fresh = (datetime.now(UTC) - timedelta(hours=23)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-        with desk.journal.lock:
+        with desk._journal.lock:
             conn.execute("UPDATE wallets SET balance_at = ? WHERE account = ?", (fresh, account))
         assert desk.pay_bill(ten, WALLET, account=account, customer_pin="1234").status == "pending"
         proxy.down = False
@@ -180,7 +180,11 @@ def test_cash_is_always_accepted_offline_and_receipts_say_pending_then_confirmed
         assert desk.known_balance(account) == balance + 300_000
         proxy.down = False
         sync_until_done(desk)
-        assert desk._sync_status(top_up.seq) == desk._sync_status(bill.seq) == "confirmed"
+        assert (
+            desk._reader.central_state(top_up.seq)
+            == desk._reader.central_state(bill.seq)
+            == "confirmed"
+        )
         assert central.wallet(account) == balance + 300_000
         # The office's cash account is where the money came from: it moves by minus the cash.
         assert central.balance("cash:MCT-HQ") == cash_before - 300_000 - big.amount
@@ -243,7 +247,7 @@ def test_wrong_pin_offline_is_not_charged_and_flagged_at_sync(
             ("open",)
         ]
         # No customer PIN verifier anywhere at the desk: only operators' own PIN hashes.
-        conn = desk.journal.raw_connection()
+        conn = desk._journal.raw_connection()
         tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
         for table in tables:
             if table in ("operators", "journal"):
@@ -312,7 +316,7 @@ def test_a_clock_set_back_does_not_change_the_order_central_applies(
         (five,) = _parking(central, desk, 5_000)
         proxy.down = True
         top_up = desk.top_up(account, 10_000)  # at the right time
-        desk.journal._clock = lambda: "2020-01-01T00:00:00.000000Z"  # then the clock goes back
+        desk._journal._clock = lambda: "2020-01-01T00:00:00.000000Z"  # then the clock goes back
         paid = desk.pay_bill(five, WALLET, account=account, customer_pin="1234")
         assert paid.at < top_up.at and paid.seq == top_up.seq + 1
         reprint = desk.record_reprint(paid.entry_id)

@@ -56,7 +56,7 @@ def _office_totals_of_desks(desks: list[Desk]) -> dict[str, Any]:
         "bill_payments": Counter(),
     }
     for desk in desks:
-        with desk._reading() as conn:
+        with desk._reader.connect() as conn:
             shifts = [r[0] for r in conn.execute(text("SELECT shift_id FROM shifts"))]
         for shift_id in shifts:
             summary = desk.shift_summary(shift_id)
@@ -89,7 +89,7 @@ def _office_totals_at_central(central: CentralServer, office: str, days: set[str
 
 
 def _one(desk: Desk, sql: str) -> Any:
-    with desk._reading() as conn:
+    with desk._reader.connect() as conn:
         return conn.execute(text(sql)).scalar()
 
 
@@ -234,7 +234,7 @@ def test_a_simulated_day(
     assert central.balance("owallet:CAFE-RUWI") == office_wallet_before - int(paid)
     days = set()
     for desk in desks.values():
-        with desk._reading() as conn:
+        with desk._reader.connect() as conn:
             found = conn.execute(text("SELECT DISTINCT substr(at, 1, 10) FROM journal"))
             days |= {str(r[0]) for r in found}
     for office, members in (("MCT-HQ", [desks["hq1"], desks["hq2"]]), ("CAFE-RUWI", [cafe])):

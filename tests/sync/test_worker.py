@@ -82,10 +82,10 @@ def _pay_cash(desk: Desk, central: CentralServer) -> str:
 
 def _assert_writer_usable(desk: Desk) -> None:
     """The shared writer connection is outside any transaction and takes an append."""
-    conn = desk.journal.raw_connection()
+    conn = desk._journal.raw_connection()
     assert not conn.in_transaction
     before = desk.outbox_counts().get("pending", 0)
-    desk.record_reprint(desk.journal.signed_entries().__next__().entry_id)
+    desk.record_reprint(desk._journal.signed_entries().__next__().entry_id)
     assert desk.outbox_counts().get("pending", 0) == before + 1
 
 
@@ -105,7 +105,7 @@ def test_worker_fed_a_captive_portal_logs_it_and_goes_on(
         try:
             log = data / LOG_FILE
             assert eventually(lambda: log.read_text().count("central.unexpected_answer") >= 3, 60)
-            assert desk._sync_thread is not None and desk._sync_thread.is_alive()
+            assert desk._sync._sync_thread is not None and desk._sync._sync_thread.is_alive()
             status = desk.sync_status()
             assert status.last_error == "central.unexpected_answer" and not status.online
             message = status.error_message("en") or ""
@@ -113,7 +113,7 @@ def test_worker_fed_a_captive_portal_logs_it_and_goes_on(
             assert "أجاب طرف غير الخادم المركزي" in (status.error_message("ar") or "")
             _assert_writer_usable(desk)
             # The sign-in is done: the same worker reaches central again and sends everything.
-            desk.central.base = central.base_url  # type: ignore[attr-defined]
+            desk._central.base = central.base_url  # type: ignore[attr-defined]
             assert eventually(lambda: desk.sync_status().waiting == 0, 60)
         finally:
             desk.stop_sync()
@@ -130,7 +130,7 @@ def test_wrong_shape_feed_is_a_named_problem(central: CentralServer, portal: str
     from erial_desk.sync.client import CentralClient
 
     with enrolled_desk(central, tmp_path / "desk") as desk:
-        client = desk.central
+        client = desk._central
         assert isinstance(client, CentralClient)
         client.base = portal
         with pytest.raises(CentralUnavailable) as err:
@@ -150,7 +150,7 @@ def test_a_connection_dropped_mid_pull_leaves_the_writer_usable(
         start_shift(desk)
         _pay_cash(desk, central)
         monkeypatch.setattr(sync_service, "FEED_PAGE", 50)
-        conn = desk.journal.raw_connection()
+        conn = desk._journal.raw_connection()
         conn.execute("DELETE FROM sync_state WHERE key = 'feed_cursor'")  # pull it all again
         # The second page's answer is cut off mid-way, on every retry.
         proxy.plan("/v1/feed", ["pass"] + ["reset_after"] * 4)
@@ -188,7 +188,7 @@ def test_tampered_cached_policy_is_refused_offline_and_fetched_again_online(
     data = tmp_path / "desk"
     with enrolled_desk(central, data, url=proxy.url) as desk:
         limit = desk.policy.top_up_max
-        conn = desk.journal.raw_connection()
+        conn = desk._journal.raw_connection()
         policy = json.loads(
             conn.execute("SELECT value FROM sync_state WHERE key = 'policy'").fetchone()[0]
         )
@@ -212,9 +212,9 @@ def test_a_feed_row_with_a_bad_signature_is_not_applied(central: CentralServer, 
     from erial_desk.store import sync_state
 
     with enrolled_desk(central, tmp_path / "desk", "MCT-HQ") as desk:
-        client = desk.central
+        client = desk._central
         page = client.feed(0, 10_000)  # type: ignore[attr-defined]
-        conn = desk.journal.raw_connection()
+        conn = desk._journal.raw_connection()
         cursor = conn.execute("SELECT value FROM sync_state WHERE key = 'feed_cursor'").fetchone()
         (salim,) = [c for c in page["changes"] if c["kind"] == "operator"
                     and c["key"] == "salim"]  # fmt: skip
@@ -223,7 +223,11 @@ def test_a_feed_row_with_a_bad_signature_is_not_applied(central: CentralServer, 
         salim["data"]["role"] = "supervisor"  # a clerk made supervisor on the way
         with pytest.raises(IntegrityError):
             sync_state.apply_feed_page(
-                conn, desk.journal.lock, page["changes"], page["cursor"] + 1, desk._reference_key
+                conn,
+                desk._journal.lock,
+                page["changes"],
+                page["cursor"] + 1,
+                desk._reference.reference_key,
             )
         assert not conn.in_transaction
         role = conn.execute("SELECT role FROM operators WHERE operator_id = 'salim'").fetchone()
@@ -234,12 +238,20 @@ def test_a_feed_row_with_a_bad_signature_is_not_applied(central: CentralServer, 
         salim["data"]["role"] = "clerk"
         with pytest.raises(IntegrityError):
             sync_state.apply_feed_page(
-                conn, desk.journal.lock, page["changes"], page["cursor"], desk._reference_key
+                conn,
+                desk._journal.lock,
+                page["changes"],
+                page["cursor"],
+                desk._reference.reference_key,
             )
         aisha["signature"] = salim["signature"]  # another row's signature does not fit
         with pytest.raises(IntegrityError):
             sync_state.apply_feed_page(
-                conn, desk.journal.lock, page["changes"], page["cursor"], desk._reference_key
+                conn,
+                desk._journal.lock,
+                page["changes"],
+                page["cursor"],
+                desk._reference.reference_key,
             )
 
 
@@ -249,7 +261,7 @@ def test_operator_hash_swap_at_a_central_desk_is_refused(central: CentralServer,
     with enrolled_desk(central, tmp_path / "desk", "MCT-HQ") as desk:
         start_shift(desk)
         entry = _pay_cash(desk, central)
-        conn = desk.journal.raw_connection()
+        conn = desk._journal.raw_connection()
         conn.execute(
             "UPDATE operators SET pin_hash = (SELECT pin_hash FROM operators"
             " WHERE operator_id = 'salim') WHERE operator_id = 'aisha'"

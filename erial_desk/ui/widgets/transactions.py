@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from erial_desk.domain.clock import muscat_text
 from erial_desk.domain.entries import EntryType
 from erial_desk.domain.identifiers import plate_in_arabic
-from erial_desk.domain.labels import entry_label, method_label, service_label
+from erial_desk.domain.labels import entry_label, method_label, service_label, transfer_label
 from erial_desk.services.counter_reads import TransactionLine
 
 from ..words import language, t
@@ -26,6 +26,8 @@ def entry_name(line: TransactionLine) -> str:
     """What a transaction was, by the names receipts print (one catalogue of labels)."""
     if line.entry_type == EntryType.BILL_PAID:
         return bill_kind_name(line.bill_kind or "") + " " + (line.bill_reference or "")
+    if line.entry_type == "bank_top_up":  # made online, as central names its transfers
+        return transfer_label(line.entry_type, language())
     return entry_label(line.entry_type, language())
 
 
