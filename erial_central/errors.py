@@ -40,9 +40,6 @@ CENTRAL_MESSAGES: dict[str, str] = {
     "request.method": N_("This address does not accept that method."),
     "server.busy": N_("Central is busy; please try again."),
     "server.error": N_("Central could not complete the request; it has been logged."),
-    "operator.own": N_(
-        "A supervisor cannot lock, unlock or reset their own PIN; ask another supervisor."
-    ),
     "bank.account_closed": N_(
         "This e-Rial account is closed: the top-up was not applied; return it to the payer."
     ),
