@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from erial_desk.domain.clock import Clock, muscat_text, parse_stamp, stamp
 from erial_desk.domain.errors import DeskError, PolicyError
@@ -71,12 +72,17 @@ def operator_action(
     key = request.app.state.secrets.sealing_private_key
     clock: Clock = request.app.state.clock
     try:
-        return run_transaction(engine, lambda conn: act(conn, term, operator_id, body, key, clock))
-    except _WrongSupervisorPin:
-        run_transaction(
-            engine, lambda conn: _record(conn, term, operator_id, body, WRONG_PIN, clock)
-        )
-        raise ApiError(403, "approval.invalid") from None
+        try:
+            return run_transaction(
+                engine, lambda conn: act(conn, term, operator_id, body, key, clock)
+            )
+        except _WrongSupervisorPin:
+            run_transaction(
+                engine, lambda conn: _record(conn, term, operator_id, body, WRONG_PIN, clock)
+            )
+            raise ApiError(403, "approval.invalid") from None
+    except IntegrityError as exc:  # the same request sent twice at once: one of them is kept
+        raise ApiError(409, "request.invalid", reason="request_id: already used") from exc
 
 
 def act(

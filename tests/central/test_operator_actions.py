@@ -3,6 +3,8 @@ change reaches the office's terminals by the feed and is kept in central's recor
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from sqlalchemy import select
 
 from erial_central.models import operator_actions
@@ -75,3 +77,23 @@ def test_wrong_supervisor_pins_lock_the_supervisor_out_at_central(central: Centr
     right = operator_action(sim, "mutrah.clerk", "lock", "mutrah.super", PIN)
     assert right.json()["error"]["code"] == "login.locked"
     assert operator_row(sim, "mutrah.clerk")["active"] is True
+
+
+def test_one_request_sent_twice_at_once_acts_once(central: Central):
+    sim = central.terminal("MCT-SEEB")
+    request_id = new_entry_id()
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(
+            pool.map(
+                lambda _: operator_action(
+                    sim, "seeb.clerk", "lock", "seeb.super", PIN, request_id=request_id
+                ),
+                range(2),
+            )
+        )
+    assert sorted(a.status_code for a in answers) == [200, 409], [a.text for a in answers]
+    refused = next(a for a in answers if a.status_code == 409)
+    assert refused.json()["error"]["code"] == "request.invalid"
+    assert _record(central, request_id)[3] == "done"
+    done = operator_action(sim, "seeb.clerk", "unlock", "seeb.super", PIN)
+    assert done.status_code == 200, done.text
