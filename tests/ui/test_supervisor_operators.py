@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 
 from erial_desk.domain.errors import AuthError
+from erial_desk.ui.dialogs.approval import ApprovalDialog
 from erial_desk.ui.dialogs.operator_pin import OperatorPinDialog
 from erial_desk.ui.words import t
 from tests.conftest import DEMO_PINS, central_of_test, make_desk
@@ -71,10 +72,13 @@ def test_operators_locked_unlocked_and_given_a_new_pin(language, qapp, qtbot, tm
     assert screen.chosen().operator_id == "salim"
     assert screen.lock_button.isEnabled() and not screen.unlock_button.isEnabled()
 
+    pictures = []
+    when_modal(ApprovalDialog, lambda d: pictures.append(save(d, f"{language}-66-lock-approval")))
     approve_as(qtbot, "aisha", DEMO_PINS["aisha"])
     press_button(qtbot, screen, screen.lock_button)
     settled(qtbot, app)
     qtbot.waitUntil(lambda: not screen.staff[1].active, timeout=20_000)
+    assert pictures
     assert state_of(screen, "salim") == t("Locked: cannot log in")
     assert screen.unlock_button.isEnabled() and not screen.lock_button.isEnabled()
     saved = [save(window, f"{language}-65-supervisor-operators")]
