@@ -223,3 +223,18 @@ policies = Table(
     Column("catalogue", Text, nullable=False),  # JSON of the FeeCatalogue
     Column("created_at", Text, nullable=False),
 )
+
+# What supervisors did to their office's operators, and their wrong PINs (counted for lockout).
+operator_actions = Table(
+    "operator_actions",
+    metadata,
+    Column("request_id", Text, primary_key=True),  # the desk's UUIDv7: a replay is refused
+    Column("at", Text, nullable=False),
+    Column("office_id", Text, nullable=False),
+    Column("terminal_id", Text, nullable=False),
+    Column("supervisor_id", Text, nullable=False),
+    Column("operator_id", Text, nullable=False),
+    Column("action", Text, nullable=False),  # lock / unlock / reset_pin
+    Column("outcome", Text, nullable=False),  # done / wrong_pin
+    Index("ix_operator_actions_supervisor_at", "supervisor_id", "at"),
+)

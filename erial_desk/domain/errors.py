@@ -100,6 +100,9 @@ MESSAGES: dict[str, str] = {
     "bill.not_found": N_("No bill found."),
     "entry.not_found": N_("No such transaction."),
     "operator.not_found": N_("No such operator."),
+    "operator.own": N_(
+        "A supervisor cannot lock, unlock or reset their own PIN; ask another supervisor."
+    ),
     # integrity and configuration
     "journal.broken": N_("The journal is damaged at entry {seq}: {reason}."),
     "journal.append_only": N_("Journal entries cannot be changed or deleted."),

@@ -59,6 +59,18 @@ def pin_reset_context(account: str, request_id: str) -> str:
     return f"pin-reset:{account}:{request_id}"
 
 
+def operator_action_context(action: str, operator_id: str, request_id: str) -> str:
+    """What a supervisor's own PIN is sealed to when they lock, unlock or reset the PIN of an
+    operator: that action on that operator in that request, so it approves nothing else."""
+    return f"operator-{action}:{operator_id}:{request_id}"
+
+
+def operator_new_pin_context(operator_id: str, request_id: str) -> str:
+    """What an operator's new PIN is sealed to: unlike the supervisor's own, so the two sealed
+    PINs of one request cannot be swapped."""
+    return f"operator-new-pin:{operator_id}:{request_id}"
+
+
 def open_sealed_pin(central_private_key: bytes, sealed: str, context: str) -> str:
     """Central's side: the PIN inside ``sealed``, refused when it was sealed for another context."""
     # Anyone can seal anything to a public key: whatever does not parse as ours is a wrong PIN.

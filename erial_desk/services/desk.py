@@ -48,6 +48,7 @@ from .counter_reads import CounterReads
 from .customer_pin import CustomerPinReset
 from .events import EventHub
 from .integrity import Integrity, JournalReport, check_key_store, made_or_removed
+from .operators import OperatorUseCases
 from .parts import Guards, JournalWriter, Place, Reader, Reference, SessionHolder
 from .payments import PaymentUseCases
 from .printing_service import PrintingUseCases
@@ -95,6 +96,7 @@ class Desk:
     _lookups: CounterLookups
     _supervisor: SupervisorConsole
     _supervisor_exports: SupervisorExports
+    _operators: OperatorUseCases
 
     # session
     login = _Via("_session", SessionUseCases.login)
@@ -176,6 +178,10 @@ class Desk:
     day_report_csv_file = _Via("_supervisor_exports", SupervisorExports.day_report_csv_file)
     day_report_pdf = _Via("_supervisor_exports", SupervisorExports.day_report_pdf)
     reprint_z_report = _Via("_supervisor_exports", SupervisorExports.reprint_z_report)
+    office_staff = _Via("_operators", OperatorUseCases.office_staff)
+    lock_operator = _Via("_operators", OperatorUseCases.lock_operator)
+    unlock_operator = _Via("_operators", OperatorUseCases.unlock_operator)
+    reset_operator_pin = _Via("_operators", OperatorUseCases.reset_operator_pin)
 
     @classmethod
     def init_for_central(
@@ -360,6 +366,9 @@ class Desk:
         )
         self._supervisor_exports = SupervisorExports(
             supervisor, self._printing, place, reference, clock, self.terminal_id
+        )
+        self._operators = OperatorUseCases(
+            guards, reader, reference, central, subscribers.sealing_key, sync.pull
         )
         # The counter never waits for the network: each commit wakes the sync worker (a cash
         # receipt says "pending sync" until central acknowledges it).

@@ -37,11 +37,17 @@ def supervisor_factories(ctx: DeskContext) -> dict[str, Callable[[], Screen]]:
 
         return SupervisorSyncScreen(ctx)
 
+    def operators() -> Screen:
+        from .screens.supervisor_operators import SupervisorOperatorsScreen
+
+        return SupervisorOperatorsScreen(ctx)
+
     return {
         "supervisor_day": day,
         "supervisor_shifts": shifts,
         "supervisor_approvals": approvals,
         "supervisor_sync": sync,
+        "supervisor_operators": operators,
     }
 
 

@@ -14,10 +14,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import text
 
 from erial_desk.domain.entries import BillPaid
-from erial_desk.domain.pins import seal_pin
+from erial_desk.domain.pins import operator_action_context, seal_pin
 from erial_desk.store.journal import AppendedEntry, new_entry_id
 
 from .conftest import Central
+from .operator_calls import operator_action, operator_row
 from .pushing import (
     ALLOWED,
     OTHER_OFFICE_OPERATOR,
@@ -56,6 +57,16 @@ TERMINAL_ENDPOINTS = [
         "POST",
         "/v1/subscribers/100000000008/pin",
         {"request_id": "r-0000000", "operator_id": "x", "sealed_pin": "x"},
+    ),
+    (
+        "POST",
+        "/v1/operators/salim/actions",
+        {
+            "request_id": "r-0000000",
+            "action": "lock",
+            "supervisor_id": "x",
+            "sealed_supervisor_pin": "x",
+        },
     ),
     ("GET", "/v1/online-payments/BNK-1", None),
     ("GET", "/v1/registered-ids?civil_number=12345678&operator_id=x", None),
@@ -544,6 +555,63 @@ def test_a_sync_problem_is_resolved_only_by_a_supervisor_of_its_office(
         assert result["status"] == "applied", result
     else:
         assert (result["status"], result["code"]) == ("flagged", code), result
+
+
+@pytest.mark.parametrize(
+    ("case", "status", "code"),
+    [
+        ("clerk_as_actor", 403, "role.not_allowed"),  # a clerk's own right PIN approves nothing
+        ("wrong_supervisor_pin", 403, "approval.invalid"),
+        ("other_office_supervisor", 403, "approval.invalid"),  # not of this terminal's office
+        ("other_office_operator", 404, "operator.not_found"),  # same answer as no such operator
+        ("self_lock", 409, "operator.own"),
+        ("pin_for_another_operator", 403, "approval.invalid"),  # sealed for another action
+        ("stale_request", 422, "request.invalid"),
+        ("replay", 409, "request.invalid"),
+    ],
+)
+def test_operators_are_locked_only_by_a_supervisor_of_their_office(
+    central: Central, case: str, status: int, code: str
+):
+    sim = central.terminal("MCT-HQ")  # salim (clerk, 1111), aisha (supervisor, 9999)
+    target, supervisor, pin = "salim", "aisha", "9999"
+    request_id = None
+    if case == "clerk_as_actor":
+        target, supervisor, pin = "aisha", "salim", "1111"
+    elif case == "wrong_supervisor_pin":
+        pin = "9998"
+    elif case == "other_office_supervisor":
+        supervisor, pin = "maryam", "9898"
+    elif case == "other_office_operator":
+        target = "yousuf"
+    elif case == "self_lock":
+        target = "aisha"
+    elif case == "stale_request":
+        request_id = "0168a7e0-0000-7000-8000-000000000000"  # a UUIDv7 made long ago
+    elif case == "replay":
+        request_id = new_entry_id()
+        first = operator_action(sim, "salim", "unlock", "aisha", "9999", request_id=request_id)
+        assert first.status_code == 200, first.text
+    if case == "pin_for_another_operator":
+        response = _swapped_target(sim, "salim", "aisha", "9999")
+    else:
+        action = "unlock" if case == "replay" else "lock"
+        response = operator_action(sim, target, action, supervisor, pin, request_id=request_id)
+    refused(response, status, code)
+    assert operator_row(sim, "salim")["active"] is True
+
+
+def _swapped_target(sim: TerminalSim, target: str, supervisor: str, pin: str):
+    """A supervisor PIN sealed for an action on one operator, sent for another."""
+    request_id = new_entry_id()
+    sealed = seal_pin(sim.sealing_key, pin, operator_action_context("lock", "aisha", request_id))
+    body = {
+        "request_id": request_id,
+        "action": "lock",
+        "supervisor_id": supervisor,
+        "sealed_supervisor_pin": sealed,
+    }
+    return sim.session.post(f"{sim.base}/v1/operators/{target}/actions", json=body, timeout=60)
 
 
 def test_a_write_off_needs_its_reason(central: Central):

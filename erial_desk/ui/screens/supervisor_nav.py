@@ -1,5 +1,5 @@
 """The row of buttons that moves between the supervisor's screens (day, shifts, approvals, sync
-problems): reachable with Tab and Enter like every other button."""
+problems, operators): reachable with Tab and Enter like every other button."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def console_pages() -> list[tuple[str, str]]:
         ("supervisor_shifts", t("Shifts")),
         ("supervisor_approvals", t("Approvals")),
         ("supervisor_sync", t("Sync problems")),
+        ("supervisor_operators", t("Operators")),
     ]
 
 
