@@ -8,8 +8,6 @@ from functools import partial
 
 from PySide6.QtCore import Qt
 
-from erial_desk.domain.policy import CONSOLE_ACTION
-
 from .context import DeskContext
 from .counter_keys import refusal
 from .screen import KeyAction, Screen
@@ -53,6 +51,8 @@ def supervisor_factories(ctx: DeskContext) -> dict[str, Callable[[], Screen]]:
 
 def console_action(ctx: DeskContext, show: Callable[[str], None]) -> KeyAction:
     """F12: the console for a supervisor; for anyone else not shown, and pressing it says why."""
+    from erial_desk.domain.policy import CONSOLE_ACTION  # not needed before a login
+
     label = t("Supervisor console")
     if refusal(ctx, CONSOLE_ACTION) is not None:
         why = t("Only the office's supervisors open the supervisor console.")
