@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, EntryType
+from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, EntryType, Resolution
 from erial_desk.domain.errors import PolicyError, ValidationError
 from erial_desk.domain.money import check_amount
 from erial_desk.domain.policy import (
@@ -32,6 +32,7 @@ from erial_desk.domain.policy import (
     Role,
     check_allowed,
     entry_action,
+    may_merge_subscribers,
     needs_close_approval,
 )
 
@@ -39,10 +40,13 @@ from erial_desk.domain.policy import (
 # a few hundred characters, sealed PINs about a hundred.
 MAX_TEXT = 1000
 MAX_ID = 64
-_ID_FIELDS = frozenset({"shift", "bill_id", "voids", "entry", "account", "approver", "office"})
+_ID_FIELDS = frozenset(
+    {"shift", "bill_id", "voids", "entry", "account", "approver", "office", "duplicate", "survivor"}
+)
 _METHODS = {m.value for m in PaymentMethod}
 _BILL_KINDS = {k.value for k in BillKind}
 _SUBSCRIBER_KINDS = {"individual", "company"}
+_RESOLUTIONS = {r.value for r in Resolution}
 _REQUIRED_NAMES = ("name_ar", "name_en")
 
 # Breaches about a wallet's PIN or state: the terminal hears only that the payment could not
@@ -163,6 +167,8 @@ def _value_ok(name: str, annotation: str, value: Any) -> bool:
         return text_ok(value, MAX_ID if name in _ID_FIELDS else MAX_TEXT)
     if kind == "int":
         return _int_ok(value)
+    if kind == "bool":
+        return isinstance(value, bool)
     if kind == "Counts":
         return _counts_ok(value)
     if kind == "dict[str, str | None]":
@@ -218,6 +224,12 @@ def payload_problem(env: dict[str, Any]) -> str | None:
         valid = p["kind"] in _SUBSCRIBER_KINDS and all(p[f] for f in _REQUIRED_NAMES)
     elif entry_type == EntryType.SUBSCRIBER_UPDATED:
         valid = all(p["changes"][f] for f in _REQUIRED_NAMES if f in p["changes"])
+    elif entry_type == EntryType.PROBLEM_RESOLVED:
+        valid = p["resolution"] in _RESOLUTIONS and (
+            p["resolution"] != Resolution.WRITTEN_OFF or bool(p["note"].strip())
+        )
+    elif entry_type == EntryType.SUBSCRIBERS_MERGED:
+        valid = p["id_checked"] is True and p["duplicate"] != p["survivor"]
     elif entry_type in (EntryType.CASH_DROP, EntryType.SHIFT_OPENED, EntryType.SHIFT_CLOSED):
         valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
     else:
@@ -375,6 +387,31 @@ def _receipt_reprinted(facts: Facts, env: dict[str, Any]) -> Breach | None:
     return _owned(facts, env["payload"]["entry"], "reprint")[1]
 
 
+def _problem_resolved(facts: Facts, env: dict[str, Any]) -> Breach | None:
+    """A resolution names an entry of this office that central flagged or rejected, and the
+    supervisor who resolved it is the operator who signed it in."""
+    p = env["payload"]
+    earlier = facts.earlier(p["entry"])
+    if earlier is None or earlier.office_id != facts.office.office_id:
+        return Breach("rule.resolution_unknown", "the entry resolved is not this office's")
+    if p["approver"] != env.get("operator"):
+        return Breach("rule.approval_unconfirmed", "approval cannot be confirmed")
+    return _approval_breach(facts, p["approver"])
+
+
+def _subscribers_merged(facts: Facts, env: dict[str, Any]) -> Breach | None:
+    """A merge is a supervisor's own act at an internal office, which sees every subscriber (so
+    both accounts): a café's PC cannot move one person's money into another account."""
+    p = env["payload"]
+    staff = facts.staff(env.get("operator") or "")
+    role = Role(staff.role) if staff is not None else Role.CLERK  # checked before: active staff
+    if not may_merge_subscribers(facts.policy, facts.office, role):
+        return Breach("rule.not_allowed", "only a supervisor of an internal office merges accounts")
+    if p["approver"] != env.get("operator"):
+        return Breach("rule.approval_unconfirmed", "approval cannot be confirmed")
+    return _approval_breach(facts, p["approver"])
+
+
 _CHECKS = {
     EntryType.SHIFT_OPENED: _shift_opened,
     EntryType.CASH_DROP: _cash_drop,
@@ -383,4 +420,6 @@ _CHECKS = {
     EntryType.BILL_PAID: _bill_paid,
     EntryType.VOID: _void,
     EntryType.RECEIPT_REPRINTED: _receipt_reprinted,
+    EntryType.PROBLEM_RESOLVED: _problem_resolved,
+    EntryType.SUBSCRIBERS_MERGED: _subscribers_merged,
 }

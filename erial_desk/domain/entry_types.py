@@ -18,3 +18,5 @@ class EntryType(StrEnum):
     BILL_PAID = "bill_paid"
     VOID = "void"
     RECEIPT_REPRINTED = "receipt_reprinted"
+    PROBLEM_RESOLVED = "problem_resolved"  # a supervisor resolved what central flagged
+    SUBSCRIBERS_MERGED = "subscribers_merged"  # a duplicate account merged into the first

@@ -285,6 +285,13 @@ class CentralClient:
         return self._sealing
 
     @_shaped
+    def office_day(self, office_id: str, day: str) -> dict[str, Any]:
+        """The office's day report at central (its totals and shifts), for its supervisor."""
+        answer = self.request("GET", f"/v1/offices/{office_id}/day", params={"day": day})
+        assert isinstance(answer, dict)
+        return answer
+
+    @_shaped
     def find_bills(self, kind: BillKind | None, key: str) -> list[Bill]:
         params = {"key": key} | ({"kind": kind.value} if kind else {})
         data = self.request("GET", "/v1/bills", params=params, interactive=True)

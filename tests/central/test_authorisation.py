@@ -37,6 +37,9 @@ TERMINAL_ENDPOINTS = [
     ("GET", "/v1/subscribers/100000000008", None),
     ("GET", "/v1/subscribers/100000000008/statement", None),
     ("GET", "/v1/offices/MCT-HQ/totals", None),
+    ("GET", "/v1/offices/MCT-HQ/day", None),
+    ("GET", "/v1/offices/MCT-HQ/shifts", None),
+    ("GET", "/v1/offices/MCT-HQ/settlement?from=2026-03-01&to=2026-03-31", None),
     ("GET", "/v1/terminal", None),
     ("POST", "/v1/journal", {"terminal_id": "x", "entries": []}),
     (
@@ -56,11 +59,19 @@ TERMINAL_ENDPOINTS = [
     ),
     ("GET", "/v1/online-payments/BNK-1", None),
     ("GET", "/v1/registered-ids?civil_number=12345678&operator_id=x", None),
+    ("GET", "/v1/duplicates", None),
 ]
 ADMIN_ENDPOINTS = [
     ("POST", "/v1/admin/offices/MCT-HQ/terminals", None),
     ("POST", "/v1/admin/terminals/nobody/revoke", None),
     ("GET", "/v1/admin/offices/MCT-HQ/totals", None),
+    ("GET", "/v1/admin/offices/CAFE-RUWI/settlement?from=2026-03-01&to=2026-03-31", None),
+    ("GET", "/v1/admin/duplicates", None),
+    (
+        "POST",
+        "/v1/admin/subscribers/merge",
+        {"duplicate": "10000000001", "survivor": "10000000002", "id_checked": True},
+    ),
 ]
 REGISTRATION = {
     "kind": "individual",
@@ -156,6 +167,23 @@ def test_terminal_reads_only_its_own_office_totals(central: Central):
     assert cafe.get("/v1/offices/CAFE-RUWI/totals").status_code == 200
     refused(cafe.get("/v1/offices/MCT-HQ/totals"), 403, "auth.forbidden")
     refused(cafe.get("/v1/offices/NO-SUCH/totals"), 403, "auth.forbidden")
+
+
+def test_terminal_reads_only_its_own_office_reports(central: Central):
+    """A café's terminal reads its own day, shifts and settlement; another office's figures,
+    even of an office that exists, are refused the same way as an unknown office's."""
+    cafe = central.terminal("CAFE-RUWI")
+    month = {"from": "2026-03-01", "to": "2026-03-31"}
+    for office, status in (("CAFE-RUWI", 200), ("CAFE-SEEB", 403), ("MCT-HQ", 403), ("NO", 403)):
+        for path, params in (("day", {}), ("shifts", {}), ("settlement", month)):
+            response = cafe.get(f"/v1/offices/{office}/{path}", **params)
+            if status == 200:
+                assert response.status_code == 200, response.text
+            else:
+                refused(response, 403, "auth.forbidden")
+    admin = central.url("/v1/admin/offices/NO-SUCH/settlement")
+    response = requests.get(admin, params=month, headers=central.admin_headers, timeout=30)
+    refused(response, 404, "office.not_found")
 
 
 def test_terminal_sees_only_its_own_office_operators(central: Central):
@@ -490,6 +518,108 @@ def test_a_terminal_voids_and_reprints_only_its_own_entries(
         bill_amount(central, bill_id) + CHARGE if undone else 0
     )
     assert bill_state(central, bill_id) == (("open", None) if undone else ("paid", paid.entry_id))
+
+
+@pytest.mark.parametrize(
+    "who,names,code",
+    [
+        ("supervisor", "own", None),  # a supervisor resolves an entry of this office
+        ("supervisor", "other_terminal", None),  # ... of another counter of the office
+        ("clerk", "own", "rule.role_not_allowed"),  # a clerk cannot resolve anything
+        ("other_supervisor", "own", "rule.approval_unconfirmed"),  # approver is not the signer
+        ("supervisor", "other_office", "rule.resolution_unknown"),  # another office's entry
+        ("supervisor", "unknown", "rule.resolution_unknown"),
+    ],
+)
+def test_a_sync_problem_is_resolved_only_by_a_supervisor_of_its_office(
+    central: Central, who: str, names: str, code: str | None
+):
+    sim = central.terminal("MCT-HQ")
+    other = central.terminal("MCT-HQ" if names == "other_terminal" else "MCT-BWR")
+    maker = sim if names == "own" else other
+    twice = maker.top_up(random_account(), 1000)  # no such wallet: flagged, cash due back
+    assert maker.sync()[twice.entry_id]["status"] == "flagged"
+    if maker is not sim:
+        sim.sync()
+    named = new_entry_id() if names == "unknown" else twice.entry_id
+    operator = sim.operator if who == "clerk" else sim.supervisor
+    approver = "someone.else" if who == "other_supervisor" else operator
+    payload = {"entry": named, "resolution": "refund_paid", "note": "", "approver": approver}
+    entry = sim.raw("problem_resolved", payload, operator=operator)
+    result = sim.sync()[entry.entry_id]
+    if code is None:
+        assert result["status"] == "applied", result
+    else:
+        assert (result["status"], result["code"]) == ("flagged", code), result
+
+
+def test_a_write_off_needs_its_reason(central: Central):
+    sim = central.terminal("MCT-HQ")
+    twice = sim.top_up(random_account(), 1000)
+    sim.sync()
+    for note, status in (("", "flagged"), ("customer left no address", "applied")):
+        payload = {"entry": twice.entry_id, "resolution": "written_off", "note": note}
+        entry = sim.raw("problem_resolved", {**payload, "approver": sim.supervisor},
+                        operator=sim.supervisor)  # fmt: skip
+        assert sim.sync()[entry.entry_id]["status"] == status
+
+
+def civil_number() -> str:
+    return str(40_000_000 + secrets.randbelow(10**7))
+
+
+@pytest.mark.parametrize(
+    "office_id,who,id_checked,code",
+    [
+        ("MCT-HQ", "supervisor", True, None),  # a supervisor of an internal office merges
+        ("MCT-HQ", "clerk", True, "rule.role_not_allowed"),  # a clerk cannot
+        ("MCT-HQ", "other_supervisor", True, "rule.approval_unconfirmed"),  # not the signer
+        ("MCT-HQ", "supervisor", False, "rule.malformed"),  # no ID check, no merge
+        # A café's PC cannot move one person's money into another account, even its own
+        # supervisor's, and even for accounts it served.
+        ("CAFE-RUWI", "supervisor", True, "rule.not_allowed"),
+        ("CAFE-RUWI", "clerk", True, "rule.role_not_allowed"),
+    ],
+)
+def test_only_a_supervisor_of_an_internal_office_merges_accounts(
+    central: Central, office_id: str, who: str, id_checked: bool, code: str | None
+):
+    hq = central.terminal("MCT-HQ")
+    number = civil_number()
+    first, second = hq.register(civil_number=number), hq.register(civil_number=number)
+    hq.top_up(second, 2_000)
+    results = hq.sync()
+    assert [r["status"] for r in results.values()][-3:] == ["applied", "flagged", "applied"]
+    if office_id != "MCT-HQ":  # the café served both, so both are in its directory
+        cafe = central.terminal(office_id)
+        cafe.top_up(first, 1_000)
+        cafe.top_up(second, 1_000)
+        assert {r["status"] for r in cafe.sync().values()} == {"applied"}
+    sim = central.terminal(office_id)
+    sim.sync()
+    balances = (posted(central, f"wallet:{first}"), posted(central, f"wallet:{second}"))
+    operator = sim.operator if who == "clerk" else sim.supervisor
+    approver = "someone.else" if who == "other_supervisor" else operator
+    entry = sim.merge(second, first, id_checked=id_checked, operator=operator, approver=approver)
+    result = sim.sync()[entry.entry_id]
+    after = (posted(central, f"wallet:{first}"), posted(central, f"wallet:{second}"))
+    if code is None:
+        assert result["status"] == "applied", result
+        assert after == (sum(balances), 0)
+    else:
+        assert (result["status"], result["code"]) == ("flagged", code), result
+        assert after == balances
+
+
+def test_a_merge_of_accounts_of_two_people_is_not_applied(central: Central):
+    sim = central.terminal("MCT-HQ")
+    one, other = sim.register(), sim.register()
+    sim.top_up(other, 3_000)
+    entry = sim.merge(other, one)
+    result = sim.sync()[entry.entry_id]
+    assert result["status"] == "flagged"
+    assert "share no civil or CR number" in result["reason"]
+    assert posted(central, f"wallet:{other}") == 3_000
 
 
 # --- public endpoints: the receipt check page, its stylesheet and font -------------------------
