@@ -46,6 +46,7 @@ from erial_desk.sync.credentials import KeyStore
 from .counter_lookups import CounterLookups
 from .counter_reads import CounterReads
 from .customer_pin import CustomerPinReset
+from .duplicates import DuplicateUseCases
 from .events import EventHub
 from .integrity import Integrity, JournalReport, check_key_store, made_or_removed
 from .parts import Guards, JournalWriter, Place, Reader, Reference, SessionHolder
@@ -95,6 +96,7 @@ class Desk:
     _lookups: CounterLookups
     _supervisor: SupervisorConsole
     _supervisor_exports: SupervisorExports
+    _duplicates: DuplicateUseCases
 
     # session
     login = _Via("_session", SessionUseCases.login)
@@ -176,6 +178,9 @@ class Desk:
     day_report_csv_file = _Via("_supervisor_exports", SupervisorExports.day_report_csv_file)
     day_report_pdf = _Via("_supervisor_exports", SupervisorExports.day_report_pdf)
     reprint_z_report = _Via("_supervisor_exports", SupervisorExports.reprint_z_report)
+    may_merge_duplicates = _Via("_duplicates", DuplicateUseCases.may_merge_duplicates)
+    suspected_duplicates = _Via("_duplicates", DuplicateUseCases.suspected_duplicates)
+    merge_duplicate = _Via("_duplicates", DuplicateUseCases.merge_duplicate)
 
     @classmethod
     def init_for_central(
@@ -360,6 +365,9 @@ class Desk:
         )
         self._supervisor_exports = SupervisorExports(
             supervisor, self._printing, place, reference, clock, self.terminal_id
+        )
+        self._duplicates = DuplicateUseCases(
+            guards, writer, reference, central, lambda: sync.push_pending(wait=True)
         )
         # The counter never waits for the network: each commit wakes the sync worker (a cash
         # receipt says "pending sync" until central acknowledges it).
