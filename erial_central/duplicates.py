@@ -126,6 +126,26 @@ def _balances(conn: Connection, accounts: list[str]) -> dict[str, int]:
     return {a: found.get(wallet(a), 0) for a in accounts}
 
 
+def _move_balance(ledger: Ledger, source: str, destination: str, entry_id: str, at: str) -> None:
+    """Empty wallet ``source`` into wallet ``destination`` (a debt moves the other way)."""
+    balance = ledger.balance(source)
+    if balance > 0:
+        ledger.transfer(Transfer(MERGE_TRANSFER, balance, source, destination, entry_id, at))
+    elif balance < 0:  # offline payments overdrew it: the survivor carries the debt
+        ledger.transfer(Transfer(MERGE_TRANSFER, -balance, destination, source, entry_id, at))
+
+
+def sweep_merged(conn: Connection, ledger: Ledger, account: str, *, entry_id: str, at: str) -> str:
+    """After a reversal credited (or debited) a merged account's wallet, e.g. a void or an
+    online debit undone that was made before the merge: its survivor takes the difference, so
+    a merged account holds nothing. Returns the account that stands for ``account``."""
+    survivor = survivor_of(conn, account)
+    if survivor != account:
+        ledger.lock([wallet(account), wallet(survivor)])
+        _move_balance(ledger, wallet(account), wallet(survivor), entry_id, at)
+    return survivor
+
+
 class MergeRefused(Exception):
     """Why two accounts cannot be merged; a stable code and a sentence for central's records."""
 
@@ -174,13 +194,8 @@ def merge(
     same_cr = dup["cr_number"] and dup["cr_number"] == keep["cr_number"]
     if not (same_civil or same_cr):
         raise MergeRefused("merge.not_same_holder", "the accounts share no civil or CR number")
-    source, destination = wallet(duplicate), wallet(survivor)
-    ledger.lock([source, destination])
-    balance = ledger.balance(source)
-    if balance > 0:
-        ledger.transfer(Transfer(MERGE_TRANSFER, balance, source, destination, entry_id, at))
-    elif balance < 0:  # offline payments overdrew it: the survivor carries the debt
-        ledger.transfer(Transfer(MERGE_TRANSFER, -balance, destination, source, entry_id, at))
+    ledger.lock([wallet(duplicate), wallet(survivor)])
+    _move_balance(ledger, wallet(duplicate), wallet(survivor), entry_id, at)
     conn.execute(
         update(subscribers)
         .where(subscribers.c.account == duplicate)

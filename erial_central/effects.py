@@ -23,7 +23,7 @@ from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, PaymentMethod, Policy
 
 from .db import for_update, in_list, insert_rows
-from .duplicates import MergeRefused, first_holder, merge, survivor_of
+from .duplicates import MergeRefused, first_holder, merge, survivor_of, sweep_merged
 from .ledger import (
     SERVICE_CHARGES,
     Ledger,
@@ -595,6 +595,8 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         if bill is not None and bill.paid_by == p["voids"]:
             ctx.mark_bill(voided_payload["bill_id"], None, None)
     account = voided_payload.get("account")
+    if isinstance(account, str) and account:  # merged since: the survivor takes it over
+        account = sweep_merged(ctx.conn, ctx.ledger, account, entry_id=env["id"], at=env["at"])
     if isinstance(account, str) and account and ctx.ledger.balance(wallet(account)) < 0:
         return ("flagged", "the void took the wallet below zero: recovery needed")
     return APPLIED

@@ -205,3 +205,22 @@ def test_the_command_lists_and_merges(central: Central):
             text("SELECT merged_by FROM subscribers WHERE account = :a"), {"a": second}
         ).scalar()
     assert by == "admin:amal"
+
+
+def test_a_void_arriving_after_the_merge_is_taken_over_by_the_survivor(central: Central):
+    number = civil_number()
+    seeb, mutrah = central.terminal("MCT-SEEB"), central.terminal("MCT-MUTRAH")
+    first = seeb.register(civil_number=number)
+    seeb.top_up(first, 7_000)
+    seeb.sync()
+    second = mutrah.register(civil_number=number)
+    keyed_twice = mutrah.top_up(second, 5_000)
+    mutrah.sync()
+    merge = seeb.merge(second, first)
+    assert seeb.sync()[merge.entry_id]["status"] == "applied"
+    assert posted(central, f"wallet:{first}") == 12_000
+    void = mutrah.void(keyed_twice.entry_id)  # the Mutrah counter had not heard of the merge
+    assert mutrah.sync()[void.entry_id]["status"] == "applied"
+    assert posted(central, f"wallet:{first}") == 7_000  # the top-up undone, on the survivor
+    assert posted(central, f"wallet:{second}") == 0
+    assert audit_problems(central) == []
