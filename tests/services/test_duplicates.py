@@ -15,6 +15,7 @@ from erial_desk.domain.demo_records import OPERATORS
 from erial_desk.domain.errors import PolicyError, StateError
 from erial_desk.domain.policy import BillKind, PaymentMethod
 from erial_desk.services import RegistrationForm
+from erial_desk.services.supervisor import NEEDS_MERGE, needed
 from tests.conftest import central_of_test, make_desk
 
 from .test_payments import register
@@ -69,9 +70,9 @@ def test_two_offline_registrations_are_merged_by_a_supervisor(tmp_path: Path):
         bawshar.top_up(duplicate, 5_000)
         central.start()
         assert hq.push_pending() == 2 and bawshar.push_pending() == 2
-        assert {(e["state"], e["type"]) for e in bawshar.flagged_entries()} == {
-            ("flagged", "subscriber_registered")
-        }
+        (problem,) = bawshar.flagged_entries()
+        assert (problem["state"], problem["type"]) == ("flagged", "subscriber_registered")
+        assert needed(str(problem["reason"])) == NEEDS_MERGE  # the console says what to do
         # Clerks and cafés do not see the list; the office's supervisor does.
         assert not hq.may_merge_duplicates()
         with pytest.raises(PolicyError):
