@@ -26,6 +26,10 @@ FromQuery = Annotated[str, Query(alias="from", pattern=DAY)]
 ToQuery = Annotated[str, Query(alias="to", pattern=DAY)]
 
 
+def _today(request: Request) -> str:
+    return utc_day(request.app.state.clock.now())  # central's injected clock
+
+
 def _own_office(term: Terminal, office_id: str) -> None:
     if office_id != term.office_id:
         raise ApiError(403, "auth.forbidden")
@@ -48,7 +52,7 @@ def office_day(office_id: str, term: TerminalDep, request: Request, day: DayQuer
     """The office's day: totals by service, method, clerk, terminal and hour, and its shifts."""
     _own_office(term, office_id)
     with reading(request.app.state.engine) as conn:
-        return reports.office_day(conn, office_id, day or utc_day(request.app.state.clock.now()))
+        return reports.office_day(conn, office_id, day or _today(request))
 
 
 @router.get("/v1/offices/{office_id}/shifts")
@@ -57,11 +61,7 @@ def office_shifts(
 ) -> dict[str, Any]:
     _own_office(term, office_id)
     with reading(request.app.state.engine) as conn:
-        return {
-            "shifts": reports.office_shifts(
-                conn, office_id, day or utc_day(request.app.state.clock.now())
-            )
-        }
+        return {"shifts": reports.office_shifts(conn, office_id, day or _today(request))}
 
 
 @router.get("/v1/offices/{office_id}/settlement")

@@ -10,9 +10,10 @@ left half-done for another screen stays as it was: Ctrl+Tab goes to the next suc
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QKeyCombination, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -43,6 +44,12 @@ ROUTED_KEYS = (
     Qt.Key.Key_F11,
     Qt.Key.Key_F12,
 )
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = CTRL | Qt.KeyboardModifier.ShiftModifier
+# Ctrl+Tab: the next open task; Ctrl+Shift+Tab the one before (Qt's shortcut map also takes the
+# Backtab a keyboard sends for it).
+NEXT_TASK = QKeyCombination(CTRL, Qt.Key.Key_Tab)
+PREVIOUS_TASK = QKeyCombination(CTRL_SHIFT, Qt.Key.Key_Tab)
 
 
 class KeyBar(QWidget):
@@ -107,9 +114,7 @@ class MainWindow(QMainWindow):
         self.home = "home"
         self._tasks: list[str] = []  # screens that keep a task, in the order first shown
         self._focus: dict[str, QWidget] = {}  # where the focus was when a screen was left
-        # Keys are taken before any widget sees them (a combo box would open on F4), for
-        # whatever widget of this window has the focus; a dialog's keys stay the dialog's.
-        _application().installEventFilter(self)
+        self._route_keys()
         ctx.message.connect(self.say)
         ctx.notice.connect(self.inform)
         ctx.desk_opened.connect(self._show_office)
@@ -205,31 +210,20 @@ class MainWindow(QMainWindow):
                     action.run()
                 return
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if not (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(watched, QWidget)
-            and watched.window() is self
-            and isinstance(event, QKeyEvent)
-        ):
-            return False
-        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        control = Qt.KeyboardModifier.ControlModifier
-        if modifiers & control and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            backwards = event.key() == Qt.Key.Key_Backtab or bool(
-                modifiers & Qt.KeyboardModifier.ShiftModifier
-            )
-            self.next_task(-1 if backwards else 1)
-            return True
-        if not modifiers:
-            key = Qt.Key(event.key())
-            if key in ROUTED_KEYS:
-                self.press(key)
-                return True
-            if key == Qt.Key.Key_Escape:
-                self.escape()
-                return True
-        return False
+    def _route_keys(self) -> None:
+        """Qt's shortcuts of this window take these keys before the widget with the focus sees
+        them (a combo box would open on F4, a field would keep Escape), for whichever widget of
+        this window has it; a dialog is a window of its own, so its keys stay the dialog's.
+        They work as soon as the window shows, with no Python called for other events."""
+        for key in ROUTED_KEYS:
+            self._shortcut(QKeySequence(key), partial(self.press, key))
+        self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.escape)
+        self._shortcut(QKeySequence(NEXT_TASK), partial(self.next_task, 1))
+        self._shortcut(QKeySequence(PREVIOUS_TASK), partial(self.next_task, -1))
+
+    def _shortcut(self, sequence: QKeySequence, run: Callable[[], None]) -> None:
+        shortcut = QShortcut(sequence, self)  # context: this window, whatever has the focus
+        shortcut.activated.connect(run)
 
     def escape(self) -> None:
         screen = self.current()
@@ -258,12 +252,5 @@ class MainWindow(QMainWindow):
         self.title.setText(f"{name} · {terminal_code(desk.terminal_id)}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        _application().removeEventFilter(self)
         self.status.ctx.events.any_event.disconnect(self.status.refresh)
         super().closeEvent(event)
-
-
-def _application() -> QApplication:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication), "the window needs a QApplication"
-    return app

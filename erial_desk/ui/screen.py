@@ -4,7 +4,7 @@ shown. The window routes keys; a screen never installs shortcuts of its own."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,8 +20,7 @@ from PySide6.QtWidgets import (
 from .context import DeskContext
 
 
-@dataclass(frozen=True)
-class KeyAction:
+class KeyAction(NamedTuple):  # not a dataclass: that module's import slowed the window's start
     key: Qt.Key
     label: str
     run: Callable[[], None]
