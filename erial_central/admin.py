@@ -27,6 +27,8 @@ from erial_desk.domain.policy import (
     policy_to_dict,
 )
 
+from . import duplicates
+from .duplicates import first_holder
 from .effects import SUBSCRIBER_FIELDS
 from .errors import ApiError
 from .ledger import BANK, Ledger, Transfer, office_wallet, wallet
@@ -222,17 +224,11 @@ def current_policy(conn: Connection) -> tuple[Policy, FeeCatalogue]:
     return policy_from_dict(json.loads(row.policy)), catalogue_from_dict(json.loads(row.catalogue))
 
 
-def register_online(conn: Connection, record: dict[str, Any], pin: str) -> str:
-    """Self-registration from the municipality's website: a new account, empty wallet."""
-    for field in ("civil_number", "cr_number"):
-        value = record.get(field)
-        if (
-            value
-            and conn.execute(
-                select(subscribers.c.account).where(subscribers.c[field] == value)
-            ).first()
-        ):
-            raise ApiError(409, "subscriber.exists", field=field.replace("_", " "))
+def register_online(conn: Connection, record: dict[str, Any], pin: str) -> tuple[str, bool]:
+    """Self-registration from the municipality's website: a new account, empty wallet, and
+    whether it is a suspected duplicate (its civil or CR number already had an open account:
+    kept and flagged, as a desk's registration is, for a supervisor to merge)."""
+    first = first_holder(conn, record.get("civil_number"), record.get("cr_number"))
     while True:
         account = make_account_number(10**10 + secrets.randbelow(9 * 10**10))
         if (
@@ -252,13 +248,29 @@ def register_online(conn: Connection, record: dict[str, Any], pin: str) -> str:
             "closed": False,
             "registered_at": now_stamp(),
             "registered_by": "online",
+            "duplicate_of": first,
         },
     )
     ledger = Ledger(conn)
     ledger.lock([wallet(account)])
     ledger.note_change("subscriber", account, values)
     ledger.flush(now_stamp())
-    return account
+    return account, first is not None
+
+
+def merge_subscribers(conn: Connection, duplicate: str, survivor: str, administrator: str) -> bool:
+    """An administrator's merge at central, after checking the holder's ID: the same effect as
+    a supervisor's ``subscribers_merged`` entry, recorded as ``admin:<name>`` on the closed
+    account and its ledger transfer. False when the two were merged before."""
+    at = now_stamp()
+    by = f"admin:{administrator}"
+    ledger = Ledger(conn)
+    try:
+        done = duplicates.merge(conn, ledger, duplicate, survivor, at=at, by=by, entry_id=by)
+    except duplicates.MergeRefused as refused:
+        raise ApiError(409, refused.code) from refused
+    ledger.flush(at)
+    return done
 
 
 def bank_signature(secret: bytes, body: bytes) -> str:

@@ -438,13 +438,13 @@ def _routes(  # noqa: C901
         return {"terminal_id": terminal_id, "status": "revoked"}
 
     @app.post("/v1/online/registrations")
-    def register_online(request: RegistrationModel, _website: WebsiteDep) -> dict[str, str]:
+    def register_online(request: RegistrationModel, _website: WebsiteDep) -> dict[str, Any]:
         record = request.model_dump(exclude={"pin"})
         cleaned = _clean_registration(record)
-        account = run_transaction(
+        account, duplicate = run_transaction(
             engine, lambda conn: admin.register_online(conn, cleaned, request.pin)
         )
-        return {"account": account}
+        return {"account": account, "suspected_duplicate": duplicate}
 
     @app.post("/v1/bank/top-ups")
     async def bank_callback(
@@ -486,12 +486,13 @@ def _routes(  # noqa: C901
 def _include_counter_routes(app: FastAPI) -> None:
     """Routes kept in their own modules; they take this module's terminal check, so they are
     imported once it is loaded."""
-    from . import counter_lookups, customer_pin, operator_routes, report_routes
+    from . import counter_lookups, customer_pin, duplicate_routes, operator_routes, report_routes
 
     app.include_router(counter_lookups.router)
     app.include_router(customer_pin.router)
     app.include_router(report_routes.router)
     app.include_router(operator_routes.router)
+    app.include_router(duplicate_routes.router)
 
 
 def _with_one_retry_on_conflict(engine: Engine, work: Any) -> Any:

@@ -1,9 +1,11 @@
 """``erial-central audit``: replay the ledger and every terminal's chain; all must hold.
 
 Checks: every transfer has two postings that sum to zero and match it; all postings sum to zero;
-the stored balance of every guarded account equals the sum of its postings; no wallet is below
-zero except where a flagged entry explains it; each terminal's stored entries form its chain,
-every hash and every signature verifies, and the terminal's last sequence number and hash match.
+no two open accounts share a civil or CR number unless flagged, and a merged account holds no
+balance; the stored balance of every guarded account equals the sum of its postings; no wallet
+is below zero except where a flagged entry explains it; each terminal's stored entries form its
+chain, every hash and every signature verifies, and the terminal's last sequence number and hash
+match.
 Then the rules: every applied entry passes the same rule check a push runs (``rules.check``,
 with the policy in force when it arrived; a wallet's PIN state at that time is not kept, so
 that part is left to the push), and an entry flagged for breaking a rule moved no money except
@@ -18,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, false, func, select
 
 from erial_desk.domain.canonical import parse
 from erial_desk.domain.chain import StoredRow, verify_chain
@@ -42,6 +44,7 @@ from .models import (
     operators,
     policies,
     postings,
+    subscribers,
     terminals,
     transfers,
 )
@@ -66,7 +69,33 @@ def audit(conn: Connection) -> AuditReport:
     _ledger(conn, report)
     _chains(conn, report, _StoredFacts.load(conn))
     _flagged_moved_nothing(conn, report)
+    _one_person_one_account(conn, report)
     return report
+
+
+def _one_person_one_account(conn: Connection, report: AuditReport) -> None:
+    """No two open accounts share a civil or CR number unless all but the first are flagged as
+    suspected duplicates; an account merged into another holds no balance."""
+    for column in (subscribers.c.civil_number, subscribers.c.cr_number):
+        shared = conn.execute(
+            select(column, func.count())
+            .where(column.is_not(None))
+            .where(subscribers.c.closed == false())
+            .where(subscribers.c.duplicate_of.is_(None))
+            .group_by(column)
+            .having(func.count() > 1)
+        ).fetchall()
+        for number, holders in shared:
+            report.problems.append(
+                f"{holders} open accounts hold {column.name} {number} and none is flagged"
+            )
+    for account, balance in conn.execute(
+        select(subscribers.c.account, ledger_accounts.c.balance)
+        .join(ledger_accounts, ledger_accounts.c.account_id == "wallet:" + subscribers.c.account)
+        .where(subscribers.c.merged_into.is_not(None))
+        .where(ledger_accounts.c.balance != 0)
+    ):
+        report.problems.append(f"account {account} was merged but holds {balance}")
 
 
 @dataclass

@@ -85,6 +85,22 @@ def _parser() -> argparse.ArgumentParser:
     credential = sub.add_parser("credential", help="admin and website credentials")
     credential.add_argument("name")
     credential.add_argument("--scope", choices=("admin", "website"), required=True)
+    subscriber = sub.add_parser("subscriber", help="one person, one account").add_subparsers(
+        dest="action", required=True
+    )
+    subscriber.add_parser("duplicates", help="list suspected duplicate accounts")
+    merge = subscriber.add_parser(
+        "merge", help="merge a duplicate account into the survivor, after checking the ID"
+    )
+    merge.add_argument("duplicate")
+    merge.add_argument("survivor")
+    merge.add_argument("--by", required=True, help="the administrator's name, for the record")
+    merge.add_argument(
+        "--id-checked",
+        action="store_true",
+        required=True,
+        help="confirms the holder's civil ID or CR certificate was seen",
+    )
     sub.add_parser("audit", help="replay the ledger and every terminal's chain")
     reconcile = sub.add_parser(
         "reconcile", help="reverse online debits that no journal entry confirmed in time"
@@ -167,6 +183,8 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
         return 0
     if args.command == "settlement":
         return _settlement(args, engine)
+    if args.command == "subscriber":
+        return _subscriber(args, engine)
     if args.command == "audit":
         from .audit import audit
 
@@ -223,6 +241,32 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
             print(f"operator {args.operator_id} added")
         elif args.command == "credential":
             print(admin.add_credential(conn, args.name, args.scope))
+    return 0
+
+
+def _subscriber(args: argparse.Namespace, engine: Engine) -> int:
+    """List suspected duplicates, or merge one (one transaction, recorded as ``admin:<by>``)."""
+    from erial_desk.domain.money import format_amount
+
+    from .duplicates import suspected
+
+    if args.action == "duplicates":
+        with engine.connect() as conn:
+            found = suspected(conn)
+        for row in found:
+            first = row["first"]
+            print(
+                f"{row['account']} ({row['name_en']}, {format_amount(row['balance'])})"
+                f" duplicates {first['account']} ({first.get('name_en', '')},"
+                f" {format_amount(first['balance'])}); civil {row['civil_number'] or '-'},"
+                f" CR {row['cr_number'] or '-'}; registered by {row['registered_by']}"
+            )
+        print(f"{len(found)} suspected duplicate accounts")
+        return 0
+    with engine.begin() as conn:
+        merged = admin.merge_subscribers(conn, args.duplicate, args.survivor, args.by)
+    done = "merged into" if merged else "was already merged into"
+    print(f"account {args.duplicate} {done} {args.survivor}")
     return 0
 
 

@@ -2,9 +2,9 @@
 
 - ``GET /v1/online-payments/{reference}``: a payment made on the website (the bank's top-up
   callback), found by the reference the customer was given; what, when, for which account.
-- ``GET /v1/registered-ids``: whether a civil or CR number already has an account, asked before
-  the customer chooses a PIN. Only an office that may register subscribers may ask: to anyone
-  else it would be an oracle of who holds an account.
+- ``GET /v1/registered-ids``: whether a civil or CR number already has an account (and which,
+  when the office may see it), asked before the customer chooses a PIN. Only an office that may
+  register subscribers may ask: to anyone else it would be an oracle of who holds an account.
 
 Both keep the visibility rule of every subscriber read (``visibility.can_see``).
 """
@@ -22,6 +22,7 @@ from erial_desk.domain.policy import Action, Role, check_allowed
 
 from . import admin
 from .db import reading
+from .duplicates import survivor_of
 from .errors import ApiError
 from .models import bank_top_ups, operators, subscribers
 from .visibility import can_see
@@ -74,7 +75,9 @@ def registered_ids(
     civil_number: Annotated[str | None, Query(max_length=16)] = None,
     cr_number: Annotated[str | None, Query(max_length=16)] = None,
     operator_id: Annotated[str, Query(min_length=1, max_length=64)] = "",
-) -> dict[str, bool]:
+) -> dict[str, Any]:
+    """Whether the ID has an account, and which (its survivor once merged) when this office may
+    see it, so that the counter opens it instead of registering the person again."""
     if (civil_number is None) == (cr_number is None):
         raise ApiError(422, "request.invalid", reason="one of civil_number, cr_number")
     with reading(request.app.state.engine) as conn:
@@ -87,9 +90,15 @@ def registered_ids(
             raise ApiError(403, exc.code, **exc.params) from exc
         column = subscribers.c.civil_number if civil_number else subscribers.c.cr_number
         found = conn.execute(
-            select(subscribers.c.account).where(column == (civil_number or cr_number)).limit(1)
+            select(subscribers.c.account)
+            .where(column == (civil_number or cr_number))
+            .order_by(subscribers.c.closed, subscribers.c.registered_at, subscribers.c.account)
+            .limit(1)
         ).first()
-    return {"registered": found is not None}
+        account = None if found is None else survivor_of(conn, found[0])
+        if account is not None and not can_see(conn, term.viewer, account):
+            account = None
+    return {"registered": found is not None, "account": account}
 
 
 def operator_role(conn: Connection, office_id: str, operator_id: str) -> Role:

@@ -23,6 +23,7 @@ from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, PaymentMethod, Policy
 
 from .db import for_update, in_list, insert_rows
+from .duplicates import MergeRefused, first_holder, merge, survivor_of, sweep_merged
 from .ledger import (
     SERVICE_CHARGES,
     Ledger,
@@ -33,7 +34,7 @@ from .ledger import (
     revenue,
     wallet,
 )
-from .models import authorisations, bills, entries, operators, subscribers
+from .models import SUBSCRIBER_FIELDS, authorisations, bills, entries, operators, subscribers
 from .rules import (
     Breach,
     CentralBill,
@@ -56,18 +57,6 @@ _MARK_VOIDED = (
 )
 _ONLINE_TYPES = frozenset({EntryType.BILL_PAID, EntryType.VOID})  # may have an authorisation
 APPLIED: Outcome = ("applied", None)
-
-SUBSCRIBER_FIELDS = (
-    "account",
-    "kind",
-    "civil_number",
-    "cr_number",
-    "name_ar",
-    "name_en",
-    "mobile",
-    "email",
-    "authorised_person",
-)
 
 
 @dataclass
@@ -108,6 +97,7 @@ class BatchContext:
     earlier_entries: dict[str, Earlier | None] = field(default_factory=dict)
     wallets: dict[str, tuple[str, WalletState] | None] = field(default_factory=dict)
     pin_changes: dict[str, int] = field(default_factory=dict)  # account -> PIN failures
+    merged: dict[str, str] = field(default_factory=dict)  # merged account -> its survivor
 
     def prefetch(self, envelopes: list[dict[str, Any]]) -> None:
         """Read the batch's subscribers and online authorisations, and lock its bills (in bill
@@ -122,13 +112,14 @@ class BatchContext:
             - self.known.keys()
         )
         if accounts:
-            found = {
-                r[0]
-                for r in conn.execute(
-                    in_list(conn, "SELECT account FROM subscribers WHERE account IN :ids"),
-                    {"ids": accounts},
-                )
-            }
+            found = set()
+            for account, merged_into in conn.execute(
+                in_list(conn, "SELECT account, merged_into FROM subscribers WHERE account IN :ids"),
+                {"ids": accounts},
+            ):
+                found.add(account)
+                if merged_into is not None:
+                    self.merged[account] = survivor_of(conn, merged_into)
             self.known.update({a: a in found for a in accounts})
         payments = [e for e in envelopes if e["type"] == EntryType.BILL_PAID]
         bill_ids = sorted({e["payload"]["bill_id"] for e in payments} - self.bills.keys())
@@ -183,15 +174,18 @@ class BatchContext:
         if not wanted:
             return
         self.wallets.update(dict.fromkeys(wanted))
-        for account, verifier, failures, closed in self.conn.execute(
+        for account, verifier, failures, closed, merged_into in self.conn.execute(
             in_list(
                 self.conn,
-                "SELECT account, pin_verifier, pin_failures, closed FROM subscribers"
+                "SELECT account, pin_verifier, pin_failures, closed, merged_into FROM subscribers"
                 " WHERE account IN :ids ORDER BY account" + for_update(self.conn),
             ),
             {"ids": wanted},
         ):
-            self.wallets[account] = (verifier, WalletState(bool(closed), int(failures)))
+            # A merged wallet is closed only in name: its payments land on the survivor. The
+            # PIN the customer typed is still checked against the duplicate's own.
+            open_ = merged_into is not None or not closed
+            self.wallets[account] = (verifier, WalletState(not open_, int(failures)))
 
     def _read_earlier(self, entry_ids: list[str]) -> None:
         wanted = sorted(
@@ -270,7 +264,15 @@ class BatchContext:
     def is_subscriber(self, account: str) -> bool:
         if account not in self.known:
             self.known[account] = subscriber_record(self.conn, account) is not None
+            if self.known[account]:
+                survivor = survivor_of(self.conn, account)
+                if survivor != account:
+                    self.merged[account] = survivor
         return self.known[account]
+
+    def target(self, account: str) -> str:
+        """The account an entry naming ``account`` lands on: its survivor once merged."""
+        return self.merged.get(account, account)
 
     def authorisation(self, entry_id: str) -> tuple[int, str | None, str | None] | None:
         """(amount, account, bill id) of the online debit made for ``entry_id``, if any."""
@@ -352,7 +354,10 @@ class BatchContext:
     def serve(self, account: str | None) -> None:
         """An external office keeps the subscribers it has served in its directory: called only
         once an entry (or online debit) of the office for that subscriber was applied."""
-        if account is None or account in self.served or self.office_type == "internal":
+        if account is None or self.office_type == "internal":
+            return
+        account = self.target(account)
+        if account in self.served:
             return
         self.served.add(account)
         viewer = Viewer(self.office_id, self.office_type)
@@ -422,7 +427,7 @@ def _payer(ctx: BatchContext, env: dict[str, Any]) -> tuple[str, int]:
     charge): the purse the entry's money effect moves (``domain.money_effects``)."""
     effect = money_effect(env["type"], env["payload"])
     if effect.wallet:
-        return wallet(env["payload"]["account"] or ""), -effect.wallet
+        return wallet(ctx.target(env["payload"]["account"] or "")), -effect.wallet
     if effect.office_wallet:
         return office_wallet(ctx.office_id), -effect.office_wallet
     return office_cash(ctx.office_id), effect.cash
@@ -441,10 +446,13 @@ def _subscriber_registered(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     except AuthError:
         return ("flagged", "sealed PIN does not open: registration not applied")
     values = {f: p.get(f) for f in SUBSCRIBER_FIELDS}
+    # One indexed read: does an open account already hold this civil or CR number?
+    first = first_holder(ctx.conn, p.get("civil_number"), p.get("cr_number"))
     ctx.conn.execute(
         insert(subscribers),
         {
             **values,
+            "duplicate_of": first,
             "pin_verifier": hash_pin(pin),
             "pin_failures": 0,
             "closed": False,
@@ -455,7 +463,28 @@ def _subscriber_registered(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     ctx.known[p["account"]] = True
     ctx.ledger.lock([wallet(p["account"])])
     ctx.ledger.note_change("subscriber", p["account"], values)
+    if first is not None:
+        # Money may already be taken for it offline: the account stands, flagged for a merge.
+        return ("flagged", f"suspected duplicate of account {first}: registered, to be merged")
     return APPLIED
+
+
+def _subscribers_merged(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
+    p = env["payload"]
+    try:
+        merged = merge(
+            ctx.conn,
+            ctx.ledger,
+            p["duplicate"],
+            p["survivor"],
+            at=env["at"],
+            by=env["id"],
+            entry_id=env["id"],
+        )
+    except MergeRefused as refused:
+        return ("flagged", f"{refused.reason}: not merged")
+    ctx.merged[p["duplicate"]] = p["survivor"]
+    return APPLIED if merged else ("applied", "merged before: nothing more to do")
 
 
 def _subscriber_updated(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
@@ -485,10 +514,16 @@ def _top_up(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         )
         return ("flagged", "unknown account: the cash is due back to the customer")
     credited = money_effect(env["type"], p).wallet
-    ctx.ledger.transfer(
-        Transfer("top_up", credited, cash, wallet(p["account"]), env["id"], env["at"])
-    )
-    return APPLIED
+    account = ctx.target(p["account"])
+    ctx.ledger.transfer(Transfer("top_up", credited, cash, wallet(account), env["id"], env["at"]))
+    return _landed(p["account"], account)
+
+
+def _landed(named: str, account: str) -> Outcome:
+    """Applied; to the survivor when the entry named an account merged into it."""
+    if named == account:
+        return APPLIED
+    return ("applied", f"account {named} was merged into {account}: applied to {account}")
 
 
 def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
@@ -529,6 +564,8 @@ def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     ctx.mark_bill(p["bill_id"], entry_id, env["at"])
     if method is not PaymentMethod.CASH and ctx.ledger.balance(payer) < 0:
         return ("flagged", "offline payments took the wallet below zero: recovery needed")
+    if method is PaymentMethod.WALLET:
+        return _landed(p["account"], ctx.target(p["account"]))
     return APPLIED
 
 
@@ -558,6 +595,8 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         if bill is not None and bill.paid_by == p["voids"]:
             ctx.mark_bill(voided_payload["bill_id"], None, None)
     account = voided_payload.get("account")
+    if isinstance(account, str) and account:  # merged since: the survivor takes it over
+        account = sweep_merged(ctx.conn, ctx.ledger, account, entry_id=env["id"], at=env["at"])
     if isinstance(account, str) and account and ctx.ledger.balance(wallet(account)) < 0:
         return ("flagged", "the void took the wallet below zero: recovery needed")
     return APPLIED
@@ -574,6 +613,7 @@ _HANDLERS = {
     EntryType.TOP_UP: _top_up,
     EntryType.BILL_PAID: _bill_paid,
     EntryType.VOID: _void,
+    EntryType.SUBSCRIBERS_MERGED: _subscribers_merged,
 }
 
 

@@ -73,6 +73,19 @@ service_credentials = Table(
     Column("created_at", Text, nullable=False),
 )
 
+# A subscriber's record as desks and lookups see it (never the PIN verifier or the links).
+SUBSCRIBER_FIELDS = (
+    "account",
+    "kind",
+    "civil_number",
+    "cr_number",
+    "name_ar",
+    "name_en",
+    "mobile",
+    "email",
+    "authorised_person",
+)
+
 subscribers = Table(
     "subscribers",
     metadata,
@@ -90,6 +103,12 @@ subscribers = Table(
     Column("closed", Boolean, nullable=False, default=False),
     Column("registered_at", Text, nullable=False),
     Column("registered_by", Text),  # office id, or "online"
+    # A registration whose civil or CR number an open account already held: that account.
+    Column("duplicate_of", Text, index=True),
+    # Set when merged: the account that took this one's balance and later entries.
+    Column("merged_into", Text, index=True),
+    Column("merged_at", Text),
+    Column("merged_by", Text),  # the merge entry's id, or "admin:<name>"
 )
 
 office_subscribers = Table(

@@ -12,6 +12,7 @@ from erial_desk.domain.entries import EntryType
 from erial_desk.domain.labels import transfer_label
 from erial_desk.domain.policy import BillKind
 
+from .duplicates import merged_accounts, survivor_of
 from .effects import SUBSCRIBER_FIELDS, subscriber_record
 from .ledger import wallet
 from .models import bills, changes, entries, postings, terminals, transfers
@@ -58,7 +59,8 @@ def lookup_subscriber(conn: Connection, viewer: Viewer, account: str) -> dict[st
     """The subscriber's record, or None when unknown or not ``viewer``'s to see (alike)."""
     if not can_see(conn, viewer, account):
         return None
-    return subscriber_record(conn, account)
+    # A merged account's number leads to the account that took it over.
+    return subscriber_record(conn, survivor_of(conn, account))
 
 
 def statement(
@@ -66,13 +68,18 @@ def statement(
 ) -> dict[str, Any] | None:
     """The latest ``limit`` movements of a subscriber's wallet, desk and online, oldest first,
     each with the balance after it; the balance is over every movement, however many. None
-    when the subscriber is unknown or not ``viewer``'s to see."""
+    when the subscriber is unknown or not ``viewer``'s to see. A merged account's number shows
+    its survivor's statement, which holds the histories of every account merged into it (each
+    line says whose wallet it moved)."""
     if not can_see(conn, viewer, account):
         return None
+    account = survivor_of(conn, account)
+    merged = merged_accounts(conn, account)
+    wallets = {wallet(a): a for a in [account, *merged]}
     total = int(
         conn.execute(
             select(func.coalesce(func.sum(postings.c.amount), 0)).where(
-                postings.c.account_id == wallet(account)
+                postings.c.account_id.in_(list(wallets))
             )
         ).scalar()
         or 0
@@ -86,18 +93,25 @@ def statement(
             postings.c.amount,
             transfers.c.source,
             transfers.c.destination,
+            postings.c.account_id,
         )
         .join(postings, postings.c.transfer_id == transfers.c.transfer_id)
-        .where(postings.c.account_id == wallet(account))
-        .order_by(transfers.c.transfer_id.desc())
+        .where(postings.c.account_id.in_(list(wallets)))
+        .order_by(transfers.c.transfer_id.desc(), postings.c.amount)
         .limit(limit)
     ).fetchall()
     rows = list(reversed(newest))
     balance = total - sum(int(r[4]) for r in rows)  # the balance before the first line shown
     lines = []
-    for transfer_id, at, kind, entry_id, amount, source, destination in rows:
-        balance += int(amount)
+    for transfer_id, at, kind, entry_id, amount, source, destination, wallet_id in rows:
         other = destination if int(amount) < 0 else source
+        if source in wallets and destination in wallets:
+            # A merge within this statement moves nothing overall: one line, on the survivor's
+            # side, says it happened; the duplicate's leg is not shown twice.
+            if int(amount) < 0:
+                continue
+            amount, other = 0, source
+        balance += int(amount)
         lines.append(
             {
                 "transfer": int(transfer_id),
@@ -109,9 +123,10 @@ def statement(
                 "entry_id": entry_id,
                 "amount": int(amount),
                 "balance": balance,
+                "wallet_of": wallets[wallet_id],
             }
         )
-    return {"account": account, "lines": lines, "balance": total}
+    return {"account": account, "merged": merged, "lines": lines, "balance": total}
 
 
 def office_totals(conn: Connection, office_id: str, day: str) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from erial_desk.domain.policy import (
     Role,
     check_allowed,
     entry_action,
+    may_merge_subscribers,
     needs_close_approval,
 )
 
@@ -39,7 +40,9 @@ from erial_desk.domain.policy import (
 # a few hundred characters, sealed PINs about a hundred.
 MAX_TEXT = 1000
 MAX_ID = 64
-_ID_FIELDS = frozenset({"shift", "bill_id", "voids", "entry", "account", "approver", "office"})
+_ID_FIELDS = frozenset(
+    {"shift", "bill_id", "voids", "entry", "account", "approver", "office", "duplicate", "survivor"}
+)
 _METHODS = {m.value for m in PaymentMethod}
 _BILL_KINDS = {k.value for k in BillKind}
 _SUBSCRIBER_KINDS = {"individual", "company"}
@@ -164,6 +167,8 @@ def _value_ok(name: str, annotation: str, value: Any) -> bool:
         return text_ok(value, MAX_ID if name in _ID_FIELDS else MAX_TEXT)
     if kind == "int":
         return _int_ok(value)
+    if kind == "bool":
+        return isinstance(value, bool)
     if kind == "Counts":
         return _counts_ok(value)
     if kind == "dict[str, str | None]":
@@ -223,6 +228,8 @@ def payload_problem(env: dict[str, Any]) -> str | None:
         valid = p["resolution"] in _RESOLUTIONS and (
             p["resolution"] != Resolution.WRITTEN_OFF or bool(p["note"].strip())
         )
+    elif entry_type == EntryType.SUBSCRIBERS_MERGED:
+        valid = p["id_checked"] is True and p["duplicate"] != p["survivor"]
     elif entry_type in (EntryType.CASH_DROP, EntryType.SHIFT_OPENED, EntryType.SHIFT_CLOSED):
         valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
     else:
@@ -392,6 +399,19 @@ def _problem_resolved(facts: Facts, env: dict[str, Any]) -> Breach | None:
     return _approval_breach(facts, p["approver"])
 
 
+def _subscribers_merged(facts: Facts, env: dict[str, Any]) -> Breach | None:
+    """A merge is a supervisor's own act at an internal office, which sees every subscriber (so
+    both accounts): a café's PC cannot move one person's money into another account."""
+    p = env["payload"]
+    staff = facts.staff(env.get("operator") or "")
+    role = Role(staff.role) if staff is not None else Role.CLERK  # checked before: active staff
+    if not may_merge_subscribers(facts.policy, facts.office, role):
+        return Breach("rule.not_allowed", "only a supervisor of an internal office merges accounts")
+    if p["approver"] != env.get("operator"):
+        return Breach("rule.approval_unconfirmed", "approval cannot be confirmed")
+    return _approval_breach(facts, p["approver"])
+
+
 _CHECKS = {
     EntryType.SHIFT_OPENED: _shift_opened,
     EntryType.CASH_DROP: _cash_drop,
@@ -401,4 +421,5 @@ _CHECKS = {
     EntryType.VOID: _void,
     EntryType.RECEIPT_REPRINTED: _receipt_reprinted,
     EntryType.PROBLEM_RESOLVED: _problem_resolved,
+    EntryType.SUBSCRIBERS_MERGED: _subscribers_merged,
 }

@@ -20,6 +20,7 @@ from erial_desk.domain.pins import open_sealed_pin, verify_pin
 from erial_desk.domain.policy import BillKind, FeeCatalogue
 
 from .db import for_update
+from .duplicates import sweep_merged
 from .effects import subscriber_record
 from .errors import ApiError
 from .ledger import (
@@ -359,6 +360,8 @@ def undo_debit(conn: Connection, entry_id: str, *, at: str, terminal_id: str | N
     conn.execute(
         update(authorisations).where(authorisations.c.entry_id == entry_id).values(cancelled_at=at)
     )
+    if done.account is not None:
+        sweep_merged(conn, ledger, done.account, entry_id=entry_id, at=at)
     if terminal_id is None:
         ledger.note_change(
             "debit_reversed",

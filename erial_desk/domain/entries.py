@@ -184,6 +184,18 @@ class ProblemResolved(Payload):
     approver: str  # the supervisor who resolved it
 
 
+@dataclass(frozen=True)
+class SubscribersMerged(Payload):
+    """A supervisor merged a suspected duplicate account into the person's first account after
+    checking their ID: central moves the balance and closes the duplicate with a pointer."""
+
+    TYPE = EntryType.SUBSCRIBERS_MERGED
+    duplicate: str  # the account closed
+    survivor: str  # the account that stays open and takes the balance and later entries
+    id_checked: bool  # the supervisor saw the holder's civil ID or CR certificate
+    approver: str  # the supervisor who merged them
+
+
 PAYLOAD_TYPES: dict[EntryType, type[Payload]] = {
     cls.TYPE: cls
     for cls in (
@@ -197,6 +209,7 @@ PAYLOAD_TYPES: dict[EntryType, type[Payload]] = {
         Void,
         ReceiptReprinted,
         ProblemResolved,
+        SubscribersMerged,
     )
 }
 

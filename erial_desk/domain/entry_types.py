@@ -19,3 +19,4 @@ class EntryType(StrEnum):
     VOID = "void"
     RECEIPT_REPRINTED = "receipt_reprinted"
     PROBLEM_RESOLVED = "problem_resolved"  # a supervisor resolved what central flagged
+    SUBSCRIBERS_MERGED = "subscribers_merged"  # a duplicate account merged into the first

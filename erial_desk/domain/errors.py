@@ -95,6 +95,11 @@ MESSAGES: dict[str, str] = {
     "void.already_voided": N_("This transaction is already voided."),
     "void.not_voidable": N_("This kind of entry cannot be voided."),
     "subscriber.exists": N_("A subscriber with this {field} already exists."),
+    "merge.same_account": N_("An account cannot be merged into itself."),
+    "merge.unknown_account": N_("An account to merge is not known at central."),
+    "merge.closed": N_("One of the two accounts is already closed or merged."),
+    "merge.not_same_holder": N_("The two accounts do not share a civil or CR number."),
+    "merge.id_not_checked": N_("Check the holder's ID card or CR certificate before merging."),
     # lookups
     "subscriber.not_found": N_("No subscriber found."),
     "bill.not_found": N_("No bill found."),

@@ -21,6 +21,7 @@ ENTRY_LABELS: dict[str, str] = {  # keyed by EntryType, found by its value too
     EntryType.VOID: N_("Void"),
     EntryType.RECEIPT_REPRINTED: N_("Receipt reprinted"),
     EntryType.PROBLEM_RESOLVED: N_("Sync problem resolved"),
+    EntryType.SUBSCRIBERS_MERGED: N_("Duplicate accounts merged"),
 }
 
 RESOLUTION_LABELS: dict[str, str] = {  # keyed by Resolution
@@ -75,6 +76,7 @@ TRANSFER_LABELS: dict[str, str] = {
     "bill": ENTRY_LABELS[EntryType.BILL_PAID],
     "charge": N_("Service charge"),
     "reversal": N_("Reversal"),
+    "merge": ENTRY_LABELS[EntryType.SUBSCRIBERS_MERGED],  # a duplicate's balance moved over
 }
 VOID_OF = N_("Void: {name}")
 

@@ -238,6 +238,33 @@ def is_allowed(policy: Policy, office: Office, role: Role, action: Action) -> bo
 CONSOLE_ACTION = Action.APPROVE
 
 
+MERGE_ACTION_NAME = N_("merge duplicate accounts")
+
+
+def check_may_merge(policy: Policy, office: Office, role: Role) -> None:
+    """Merging a duplicate account needs the whole register in view: only a supervisor (whoever
+    may approve) of an internal office, which sees every subscriber. Raises ``PolicyError``."""
+    check_allowed(policy, office, role, Action.APPROVE)
+    if office.office_type is not OfficeType.INTERNAL:
+        type_en = OFFICE_TYPE_NAMES[office.office_type]
+        raise PolicyError(
+            "policy.not_allowed",
+            office_type=type_en,
+            office_type_ar=text("ar", type_en),
+            action=MERGE_ACTION_NAME,
+            action_ar=text("ar", MERGE_ACTION_NAME),
+        )
+
+
+def may_merge_subscribers(policy: Policy, office: Office, role: Role) -> bool:
+    """Whether ``check_may_merge`` lets ``role`` at ``office`` merge accounts."""
+    try:
+        check_may_merge(policy, office, role)
+    except PolicyError:
+        return False
+    return True
+
+
 def permission_table(
     policy: Policy, office: Office | None = None
 ) -> dict[tuple[Role, OfficeType, Action], bool]:
@@ -273,6 +300,7 @@ ENTRY_ACTIONS: dict[str, Action | None] = {
     EntryType.VOID: Action.VOID,
     EntryType.RECEIPT_REPRINTED: None,
     EntryType.PROBLEM_RESOLVED: Action.APPROVE,  # only a supervisor resolves a sync problem
+    EntryType.SUBSCRIBERS_MERGED: Action.APPROVE,  # a supervisor, at an internal office only
 }
 
 

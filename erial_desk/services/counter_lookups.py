@@ -11,7 +11,6 @@ from erial_desk.domain.errors import (
     CentralError,
     CentralUnavailable,
     NotFoundError,
-    StateError,
 )
 from erial_desk.domain.identifiers import normalise_civil_number, normalise_cr_number
 from erial_desk.domain.policy import Action
@@ -20,7 +19,7 @@ from .central_calls import ask_central
 from .counter_reads import TransactionLine
 from .parts import Guards, Reference
 from .results import RegistrationForm
-from .subscribers import FIELD_NAMES, SubscriberUseCases
+from .subscribers import SubscriberUseCases, refuse_existing
 
 NOT_FOUND = "entry.not_found"
 
@@ -73,7 +72,8 @@ class CounterLookups:
         """Refuse an ID that already has an account, before the customer is asked for a PIN:
         from the local directory always, and from central when it answers (offline the local
         directory decides, as ``register_subscriber`` does; central flags a duplicate that
-        slips through)."""
+        slips through). The refusal names the existing account when the office may see it
+        (``params["account"]``), for the screen to open it instead."""
         session = self._guards.allow(Action.REGISTER_SUBSCRIBER)
         policy = self._reference.policy
         company = form.kind == "company"
@@ -93,5 +93,5 @@ class CounterLookups:
         except (CentralUnavailable, CentralError):
             return
         if answer.get("registered") is True:
-            name_en, name_ar = FIELD_NAMES[field]
-            raise StateError("subscriber.exists", field=name_en, field_ar=name_ar)
+            account = answer.get("account")
+            refuse_existing(field, account if isinstance(account, str) else None)

@@ -46,6 +46,7 @@ from erial_desk.sync.credentials import KeyStore
 from .counter_lookups import CounterLookups
 from .counter_reads import CounterReads
 from .customer_pin import CustomerPinReset
+from .duplicates import DuplicateUseCases
 from .events import EventHub
 from .integrity import Integrity, JournalReport, check_key_store, made_or_removed
 from .operators import OperatorUseCases
@@ -97,6 +98,7 @@ class Desk:
     _supervisor: SupervisorConsole
     _supervisor_exports: SupervisorExports
     _operators: OperatorUseCases
+    _duplicates: DuplicateUseCases
 
     # session
     login = _Via("_session", SessionUseCases.login)
@@ -182,6 +184,9 @@ class Desk:
     lock_operator = _Via("_operators", OperatorUseCases.lock_operator)
     unlock_operator = _Via("_operators", OperatorUseCases.unlock_operator)
     reset_operator_pin = _Via("_operators", OperatorUseCases.reset_operator_pin)
+    may_merge_duplicates = _Via("_duplicates", DuplicateUseCases.may_merge_duplicates)
+    suspected_duplicates = _Via("_duplicates", DuplicateUseCases.suspected_duplicates)
+    merge_duplicate = _Via("_duplicates", DuplicateUseCases.merge_duplicate)
 
     @classmethod
     def init_for_central(
@@ -369,6 +374,9 @@ class Desk:
         )
         self._operators = OperatorUseCases(
             guards, reader, reference, central, subscribers.sealing_key, sync.pull
+        )
+        self._duplicates = DuplicateUseCases(
+            guards, writer, reference, central, lambda: sync.push_pending(wait=True)
         )
         # The counter never waits for the network: each commit wakes the sync worker (a cash
         # receipt says "pending sync" until central acknowledges it).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import secrets
+from typing import NoReturn
 
 from sqlalchemy import text
 
@@ -34,6 +35,13 @@ FIELD_NAMES = {
 def _clean_optional(value: str | None) -> str | None:
     value = (value or "").strip()
     return value or None
+
+
+def refuse_existing(field: str, account: str | None) -> NoReturn:
+    """The refusal of a registration whose ID (``field``) already has ``account`` (None: an
+    account this office may not see)."""
+    name_en, name_ar = FIELD_NAMES[field]
+    raise StateError("subscriber.exists", field=name_en, field_ar=name_ar, account=account)
 
 
 class SubscriberUseCases:
@@ -106,14 +114,15 @@ class SubscriberUseCases:
         return self._reference.sealing_key
 
     def refuse_duplicate(self, field: str, value: str) -> None:
+        """Refuse an ID the local directory already holds; the refusal names the account
+        (``params["account"]``), which the registration screen offers to open."""
         with self._reader.connect() as conn:
             exists = conn.execute(
-                text(f"SELECT 1 FROM subscribers WHERE {field} = :v LIMIT 1"),  # noqa: S608
+                text(f"SELECT account FROM subscribers WHERE {field} = :v LIMIT 1"),  # noqa: S608
                 {"v": value},
             ).fetchone()
         if exists:
-            name_en, name_ar = FIELD_NAMES[field]
-            raise StateError("subscriber.exists", field=name_en, field_ar=name_ar)
+            refuse_existing(field, str(exists[0]))
 
     def _new_account_number(self) -> str:
         # Random 11-digit body: numbers reveal nothing and need no coordination between desks;

@@ -142,6 +142,10 @@ class ApprovalItem:
 NEEDS_REFUND = N_("Pay the cash back to the customer, then record the refund.")
 NEEDS_RECOVERY = N_("Contact the customer: the wallet went below zero and must be recovered.")
 NEEDS_REVIEW = N_("Central did not apply this entry: check it, then record what was done.")
+NEEDS_MERGE = N_(
+    "The person already had an account: check their ID, then merge the two under Duplicate "
+    "accounts."
+)
 
 
 def needed(reason: str) -> str:
@@ -152,6 +156,8 @@ def needed(reason: str) -> str:
         return NEEDS_REFUND
     if "recovery needed" in reason:
         return NEEDS_RECOVERY
+    if "suspected duplicate" in reason:  # central's words for a second account of one ID
+        return NEEDS_MERGE
     return NEEDS_REVIEW
 
 

@@ -248,6 +248,7 @@ APPLY: dict[str, Apply] = {
     EntryType.VOID: _void,
     EntryType.RECEIPT_REPRINTED: _nothing,
     EntryType.PROBLEM_RESOLVED: _nothing,
+    EntryType.SUBSCRIBERS_MERGED: _nothing,
 }
 
 

@@ -40,7 +40,13 @@ def supervisor_factories(ctx: DeskContext) -> dict[str, Callable[[], Screen]]:
 
         return SupervisorOperatorsScreen(ctx)
 
+    def duplicates() -> Screen:
+        from .screens.supervisor_duplicates import SupervisorDuplicatesScreen
+
+        return SupervisorDuplicatesScreen(ctx)
+
     return {
+        "supervisor_duplicates": duplicates,
         "supervisor_day": day,
         "supervisor_shifts": shifts,
         "supervisor_approvals": approvals,

@@ -22,6 +22,7 @@ from erial_desk.domain.entries import (
     Payload,
     ShiftOpened,
     SubscriberRegistered,
+    SubscribersMerged,
     TopUp,
     Void,
 )
@@ -141,13 +142,15 @@ class TerminalSim:
             entry_id=entry_id,
         )
 
-    def register(self, pin: str = "1234", account: str | None = None) -> str:
+    def register(
+        self, pin: str = "1234", account: str | None = None, civil_number: str | None = None
+    ) -> str:
         account = account or random_account()
         self.append(
             SubscriberRegistered(
                 account=account,
                 kind="individual",
-                civil_number=account[:8],
+                civil_number=civil_number or account[:8],
                 cr_number=None,
                 name_ar="مشترك تجريبي",
                 name_en="Test subscriber",
@@ -158,6 +161,23 @@ class TerminalSim:
             )
         )
         return account
+
+    def merge(
+        self,
+        duplicate: str,
+        survivor: str,
+        *,
+        id_checked: bool = True,
+        operator: str | None = None,
+        approver: str | None = None,
+    ) -> AppendedEntry:
+        """A supervisor's merge of ``duplicate`` into ``survivor`` (signed by ``operator``,
+        default the office's supervisor, who approves it unless ``approver`` is given)."""
+        operator = operator or self.supervisor
+        return self.append(
+            SubscribersMerged(duplicate, survivor, id_checked, approver or operator),
+            operator=operator,
+        )
 
     def top_up(self, account: str, amount: int) -> AppendedEntry:
         return self.append(TopUp(self.shift, account, amount))

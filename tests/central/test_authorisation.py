@@ -70,12 +70,19 @@ TERMINAL_ENDPOINTS = [
     ),
     ("GET", "/v1/online-payments/BNK-1", None),
     ("GET", "/v1/registered-ids?civil_number=12345678&operator_id=x", None),
+    ("GET", "/v1/duplicates", None),
 ]
 ADMIN_ENDPOINTS = [
     ("POST", "/v1/admin/offices/MCT-HQ/terminals", None),
     ("POST", "/v1/admin/terminals/nobody/revoke", None),
     ("GET", "/v1/admin/offices/MCT-HQ/totals", None),
     ("GET", "/v1/admin/offices/CAFE-RUWI/settlement?from=2026-03-01&to=2026-03-31", None),
+    ("GET", "/v1/admin/duplicates", None),
+    (
+        "POST",
+        "/v1/admin/subscribers/merge",
+        {"duplicate": "10000000001", "survivor": "10000000002", "id_checked": True},
+    ),
 ]
 REGISTRATION = {
     "kind": "individual",
@@ -623,6 +630,64 @@ def test_a_write_off_needs_its_reason(central: Central):
         entry = sim.raw("problem_resolved", {**payload, "approver": sim.supervisor},
                         operator=sim.supervisor)  # fmt: skip
         assert sim.sync()[entry.entry_id]["status"] == status
+
+
+def civil_number() -> str:
+    return str(40_000_000 + secrets.randbelow(10**7))
+
+
+@pytest.mark.parametrize(
+    "office_id,who,id_checked,code",
+    [
+        ("MCT-HQ", "supervisor", True, None),  # a supervisor of an internal office merges
+        ("MCT-HQ", "clerk", True, "rule.role_not_allowed"),  # a clerk cannot
+        ("MCT-HQ", "other_supervisor", True, "rule.approval_unconfirmed"),  # not the signer
+        ("MCT-HQ", "supervisor", False, "rule.malformed"),  # no ID check, no merge
+        # A café's PC cannot move one person's money into another account, even its own
+        # supervisor's, and even for accounts it served.
+        ("CAFE-RUWI", "supervisor", True, "rule.not_allowed"),
+        ("CAFE-RUWI", "clerk", True, "rule.role_not_allowed"),
+    ],
+)
+def test_only_a_supervisor_of_an_internal_office_merges_accounts(
+    central: Central, office_id: str, who: str, id_checked: bool, code: str | None
+):
+    hq = central.terminal("MCT-HQ")
+    number = civil_number()
+    first, second = hq.register(civil_number=number), hq.register(civil_number=number)
+    hq.top_up(second, 2_000)
+    results = hq.sync()
+    assert [r["status"] for r in results.values()][-3:] == ["applied", "flagged", "applied"]
+    if office_id != "MCT-HQ":  # the café served both, so both are in its directory
+        cafe = central.terminal(office_id)
+        cafe.top_up(first, 1_000)
+        cafe.top_up(second, 1_000)
+        assert {r["status"] for r in cafe.sync().values()} == {"applied"}
+    sim = central.terminal(office_id)
+    sim.sync()
+    balances = (posted(central, f"wallet:{first}"), posted(central, f"wallet:{second}"))
+    operator = sim.operator if who == "clerk" else sim.supervisor
+    approver = "someone.else" if who == "other_supervisor" else operator
+    entry = sim.merge(second, first, id_checked=id_checked, operator=operator, approver=approver)
+    result = sim.sync()[entry.entry_id]
+    after = (posted(central, f"wallet:{first}"), posted(central, f"wallet:{second}"))
+    if code is None:
+        assert result["status"] == "applied", result
+        assert after == (sum(balances), 0)
+    else:
+        assert (result["status"], result["code"]) == ("flagged", code), result
+        assert after == balances
+
+
+def test_a_merge_of_accounts_of_two_people_is_not_applied(central: Central):
+    sim = central.terminal("MCT-HQ")
+    one, other = sim.register(), sim.register()
+    sim.top_up(other, 3_000)
+    entry = sim.merge(other, one)
+    result = sim.sync()[entry.entry_id]
+    assert result["status"] == "flagged"
+    assert "share no civil or CR number" in result["reason"]
+    assert posted(central, f"wallet:{other}") == 3_000
 
 
 # --- public endpoints: the receipt check page, its stylesheet and font -------------------------

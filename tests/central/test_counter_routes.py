@@ -111,9 +111,9 @@ def test_an_online_payment_by_its_reference(central: Central, terminal, subscrib
 def test_whether_an_id_is_registered(central: Central, terminal, subscriber):
     civil = subscriber[:8]  # as the simulated terminal registers it
     asked = terminal.get("/v1/registered-ids", civil_number=civil, operator_id=terminal.operator)
-    assert asked.json() == {"registered": True}
+    assert asked.json() == {"registered": True, "account": subscriber}  # to open it instead
     other = terminal.get("/v1/registered-ids", cr_number="7654321", operator_id=terminal.operator)
-    assert other.json() == {"registered": False}
+    assert other.json() == {"registered": False, "account": None}
     cafe = central.terminal("CAFE-RUWI")
     asked = cafe.get("/v1/registered-ids", civil_number=civil, operator_id=cafe.operator)
     refused(asked, 403, "policy.not_allowed")

@@ -22,6 +22,7 @@ from erial_desk.domain.entries import (
     ShiftClosed,
     ShiftOpened,
     SubscriberRegistered,
+    SubscribersMerged,
     SubscriberUpdated,
     TopUp,
     Void,
@@ -138,6 +139,9 @@ EXAMPLES: list[Payload] = [
         note="paid back at the counter",
         approver="aisha",
     ),
+    SubscribersMerged(
+        duplicate="100000000016", survivor="100000000008", id_checked=True, approver="aisha"
+    ),
 ]
 
 
@@ -192,6 +196,7 @@ FIELD_STRATEGIES: dict[str, st.SearchStrategy[Any]] = {
     "str | None": st.none() | texts,
     "int": json_ints,
     "int | None": st.none() | json_ints,
+    "bool": st.booleans(),
     "Counts": counts_out,
     "dict[str, str | None]": st.dictionaries(texts, st.none() | texts, max_size=5),
 }

@@ -1,7 +1,8 @@
 """Register a subscriber (F6): a person (civil number) or a company (CR number and the person
 authorised for it), names in Arabic and English, mobile and e-mail. The facade checks each field
 and refuses an ID already registered (offline too, from the local directory); the customer
-chooses the wallet PIN on their pad; the welcome slip with the account's QR prints."""
+chooses the wallet PIN on their pad; the welcome slip with the account's QR prints. An ID that
+already has an account the office may see offers to open that account instead."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from erial_desk.domain.errors import DeskError
 from erial_desk.services.results import RegistrationForm, TransactionResult
 
 from ..context import DeskContext
@@ -64,11 +67,18 @@ class RegistrationScreen(CounterScreen):
         self.email.returnPressed.disconnect()
         self.email.returnPressed.connect(self.submit)
         self.error = error_label(self)
+        # An ID that already has an account: open that account rather than register again.
+        self.existing_account: str | None = None
+        self.existing = QPushButton(self)
+        self.existing.setAutoDefault(True)  # Enter on it opens the account
+        self.existing.clicked.connect(self.open_existing)
+        self.existing.setVisible(False)
         self.confirm = confirm_row(t("Register: the customer chooses the PIN"), self, self.submit)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(self.form)
         layout.addWidget(self.error)
+        layout.addLayout(end_row(self.existing))
         layout.addLayout(end_row(self.confirm))
         layout.addStretch(1)
         self._kind_changed()
@@ -84,6 +94,7 @@ class RegistrationScreen(CounterScreen):
 
     def shown(self) -> None:
         self.error.clear()
+        self._show_existing(None)
         self.kind.setFocus()
 
     def clear(self) -> None:
@@ -133,6 +144,7 @@ class RegistrationScreen(CounterScreen):
             self.name_ar.setFocus()
             return
         self.error.clear()
+        self._show_existing(None)
         self.ctx.call(
             CHECK,
             lambda desk: desk.check_new_subscriber(form),
@@ -144,7 +156,27 @@ class RegistrationScreen(CounterScreen):
 
     def _refused(self, exc: BaseException) -> None:
         self.error.setText(self.ctx.sentence(exc, recorded=False))
-        self.number.setFocus()
+        account = exc.params.get("account") if isinstance(exc, DeskError) else None
+        self._show_existing(account if isinstance(account, str) else None)
+        if self.existing_account is not None:
+            self.existing.setFocus()  # Enter opens the person's account
+        else:
+            self.number.setFocus()
+
+    def _show_existing(self, account: str | None) -> None:
+        self.existing_account = account
+        self.existing.setVisible(account is not None)
+        if account is not None:
+            self.existing.setText(t("Open account {account} instead", account=account))
+
+    def open_existing(self) -> None:
+        if self.existing_account is None:
+            return
+        account = self.existing_account
+        self._show_existing(None)
+        self.error.clear()
+        self.clear()
+        self.go_with.emit("subscriber", account)
 
     def _choose_pin(self, form: RegistrationForm) -> None:
         if self.ctx.runner.is_running("register"):
