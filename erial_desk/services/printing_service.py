@@ -23,8 +23,9 @@ from sqlalchemy import text
 from erial_desk.domain.canonical import parse
 from erial_desk.domain.central import Bill
 from erial_desk.domain.clock import Clock, now_stamp
+from erial_desk.domain.deadline import Deadline
 from erial_desk.domain.entries import EntryType, Payload, TopUp, receipt_number, terminal_code
-from erial_desk.domain.errors import NotFoundError, StateError
+from erial_desk.domain.errors import Cancelled, NotFoundError, StateError
 from erial_desk.domain.labels import void_label
 from erial_desk.domain.policy import Action, BillKind
 from erial_desk.printing import documents as docs
@@ -140,24 +141,44 @@ class PrintingUseCases:
         with self._writer.locked() as conn:
             return print_jobs.list_jobs(conn, states, limit)
 
-    def print_pending(self) -> list[PrintJob]:
-        """Print every queued job once, oldest first. Failed jobs wait for ``retry_print``."""
-        return [self._run(job) for job in self.print_queue() if job.state == "queued"]
+    def print_pending(self, *, deadline: Deadline | None = None) -> list[PrintJob]:
+        """Print every queued job once, oldest first. Failed jobs wait for ``retry_print``.
+        With a ``deadline``, no job starts once it is cancelled or out of time (the rest wait)."""
+        return self._run_all("queued", deadline)
 
-    def retry_print(self, job_id: int) -> PrintJob:
+    def retry_print(self, job_id: int, *, deadline: Deadline | None = None) -> PrintJob:
         """Try a waiting or failed job again. A printed job is not printed twice."""
-        return self._run(self._job(job_id))
+        return self._run(self._job(job_id), deadline=deadline)
 
-    def retry_failed(self) -> list[PrintJob]:
-        return [self._run(job) for job in self.print_queue() if job.state == "failed"]
+    def retry_failed(self, *, deadline: Deadline | None = None) -> list[PrintJob]:
+        return self._run_all("failed", deadline)
+
+    def _run_all(self, state: str, deadline: Deadline | None) -> list[PrintJob]:
+        done = []
+        for job in self.print_queue():
+            if _given_up(deadline):
+                break
+            if job.state == state:
+                done.append(self._run(job))
+        return done
 
     def recover_print_queue(self) -> int:
         """After a crash: jobs caught mid-print become failed, to be retried."""
         with self._writer.locked() as conn:
             return print_jobs.recover_interrupted(conn)
 
-    def _run(self, job: PrintJob, output: Output | None = None) -> PrintJob:
+    def _run(
+        self, job: PrintJob, output: Output | None = None, *, deadline: Deadline | None = None
+    ) -> PrintJob:
+        """Print ``job`` now. A job never stops halfway (half a receipt helps nobody): with a
+        ``deadline`` cancelled the job is left as it was and ``Cancelled`` raised; out of time,
+        it is left waiting and returned so."""
         from erial_desk.printing import queue
+
+        if deadline is not None and deadline.cancelled:
+            raise Cancelled()
+        if _given_up(deadline):
+            return job
 
         with self._writer.locked() as conn:
             claimed = print_jobs.claim(conn, job.job_id)
@@ -209,21 +230,28 @@ class PrintingUseCases:
         """Print to ``output`` from now on (None: back to what the settings say)."""
         self._printer = output
 
-    def print_job_to_pdf(self, job_id: int) -> str:
+    def print_job_to_pdf(self, job_id: int, *, deadline: Deadline | None = None) -> str:
         """A waiting or failed job made as a PDF in the printouts folder instead of on the
         printer (which is out of paper, say); the job then counts as printed, there."""
         from erial_desk.printing.connections import PdfOutput
 
-        job = self._run(self._job(job_id), PdfOutput(self._place.data_dir / PRINTOUTS_DIR))
+        job = self._run(
+            self._job(job_id), PdfOutput(self._place.data_dir / PRINTOUTS_DIR), deadline=deadline
+        )
         if job.state != "printed" or not job.output:
             raise StateError("print.not_saved", detail=job.error or "")
         return job.output
 
     # --- printing on request ---------------------------------------------------------------
 
-    def print_receipt(self, entry_id: str, *, copy: bool = False) -> PrintJob:
+    def print_receipt(
+        self, entry_id: str, *, copy: bool = False, deadline: Deadline | None = None
+    ) -> PrintJob:
         """Print an entry's receipt now. The original prints once; ``copy`` journals a reprint
-        and prints a copy marked COPY / نسخة."""
+        and prints a copy marked COPY / نسخة (once journaled, the copy is queued whatever
+        happens to the ``deadline``)."""
+        if deadline is not None and deadline.cancelled:
+            raise Cancelled()
         env, _, _ = self._entry(entry_id)
         kind = AUTO_RECEIPTS.get(EntryType(env["type"]))
         if kind is None:
@@ -234,39 +262,44 @@ class PrintingUseCases:
         data = originals[0].data if originals else None
         if not copy:
             if originals:
-                return self._run(originals[0])
-            return self._run(self._job(self._add_job(kind, entry_id=entry_id)))
+                return self._run(originals[0], deadline=deadline)
+            job = self._job(self._add_job(kind, entry_id=entry_id))
+            return self._run(job, deadline=deadline)
         reprint = self._payments.record_reprint(entry_id)
         job_id = self._add_job(
             kind, entry_id=entry_id, copy=True, subject=reprint.entry_id, data=data
         )
         return self._run(self._job(job_id))
 
-    def print_shift_report(self, shift_id: str | None = None) -> PrintJob:
+    def print_shift_report(
+        self, shift_id: str | None = None, *, deadline: Deadline | None = None
+    ) -> PrintJob:
         """The X report of the open shift, or a copy of a closed shift's Z report."""
         self._guards.operator()
         summary = self._shifts.shift_summary(shift_id)
         if summary.closed_at is None:
             job_id = self._add_job(DocumentKind.X_REPORT, subject=summary.shift_id)
-            return self._run(self._job(job_id))
-        return self.print_receipt(self._closing_entry(summary.shift_id), copy=True)
+            return self._run(self._job(job_id), deadline=deadline)
+        closing = self._closing_entry(summary.shift_id)
+        return self.print_receipt(closing, copy=True, deadline=deadline)
 
-    def print_statement(self, account: str) -> PrintJob:
+    def print_statement(self, account: str, *, deadline: Deadline | None = None) -> PrintJob:
         """A subscriber's transactions known to this desk, printed."""
         self._guards.allow(Action.INQUIRE)
-        account = self._subscribers.subscriber(account).account
-        return self._run(self._job(self._add_job(DocumentKind.STATEMENT, subject=account)))
+        account = self._subscribers.subscriber(account, deadline=deadline).account
+        job = self._job(self._add_job(DocumentKind.STATEMENT, subject=account))
+        return self._run(job, deadline=deadline)
 
-    def print_permit_slip(self, bill: Bill) -> PrintJob:
+    def print_permit_slip(self, bill: Bill, *, deadline: Deadline | None = None) -> PrintJob:
         """Where a building-permit application stands, from a bill found at central."""
         self._guards.allow(Action.INQUIRE)
         data = json.dumps({**dataclasses.asdict(bill), "kind": bill.kind.value})
         job_id = self._add_job(DocumentKind.PERMIT_SLIP, subject=bill.reference, data=data)
-        return self._run(self._job(job_id))
+        return self._run(self._job(job_id), deadline=deadline)
 
-    def print_test_page(self) -> PrintJob:
+    def print_test_page(self, *, deadline: Deadline | None = None) -> PrintJob:
         """A page showing the printer settings, both scripts, an amount column and a QR."""
-        return self._run(self._job(self._add_job(DocumentKind.TEST_PAGE)))
+        return self._run(self._job(self._add_job(DocumentKind.TEST_PAGE)), deadline=deadline)
 
     def shift_totals_pdf(self, shift_id: str | None = None, path: Path | None = None) -> Path:
         """The A4 X report of the open shift or Z report of a closed one, as a PDF file whatever
@@ -287,9 +320,11 @@ class PrintingUseCases:
         doc = docs.shift_report(self._context(None, shift_id=summary.shift_id), figures)
         return self._save_pdf(doc, path, f"shift-{summary.shift_id}")
 
-    def statement_pdf(self, account: str, path: Path | None = None) -> Path:
+    def statement_pdf(
+        self, account: str, path: Path | None = None, *, deadline: Deadline | None = None
+    ) -> Path:
         self._guards.allow(Action.INQUIRE)
-        doc = self._statement(self._subscribers.subscriber(account).account)
+        doc = self._statement(self._subscribers.subscriber(account, deadline=deadline).account)
         return self._save_pdf(doc, path, f"statement-{account}")
 
     def _save_pdf(self, doc: Document, path: Path | None, name: str) -> Path:
@@ -573,6 +608,10 @@ def _wallet_effect(
     else:
         return None
     return effect.wallet or None
+
+
+def _given_up(deadline: Deadline | None) -> bool:
+    return deadline is not None and (deadline.cancelled or deadline.expired)
 
 
 def _replace(ctx: inputs.Context, **changes: Any) -> inputs.Context:
