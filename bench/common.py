@@ -83,11 +83,13 @@ def fill_shift(desk: Desk, shift_id: str, count: int) -> None:
     for i in range(count):
         roll = rng.random()
         if roll < 0.45:
-            entry = desk._append(TopUp(shift_id, rng.choice(accounts), rng.randint(1, 50) * 1000))
+            entry = desk._writer.append(
+                TopUp(shift_id, rng.choice(accounts), rng.randint(1, 50) * 1000)
+            )
             top_ups.append(entry.entry_id)
         elif roll < 0.9:
             method = rng.choice(["cash", "wallet"])
-            desk._append(
+            desk._writer.append(
                 BillPaid(
                     shift=shift_id,
                     bill_kind=rng.choice(["parking", "lease", "licence"]),
@@ -104,6 +106,6 @@ def fill_shift(desk: Desk, shift_id: str, count: int) -> None:
                 )
             )
         elif roll < 0.95 and top_ups:
-            desk._append(Void(shift_id, top_ups.pop(), "bench", "aisha", None))
+            desk._writer.append(Void(shift_id, top_ups.pop(), "bench", "aisha", None))
         else:
-            desk._append(CashDrop(shift_id, {"100": 1}, 100, "aisha"))
+            desk._writer.append(CashDrop(shift_id, {"100": 1}, 100, "aisha"))

@@ -1,8 +1,8 @@
 """``python -m bench ui_search [--rows N] [--queries N]``: the counter's search screen on N
 subscribers (default 1,000,000), offscreen.
 
-The desk's database is the one ``bench search`` builds (reused while its inputs are unchanged),
-given a terminal identity. Measured:
+A demo terminal enrolled at central embedded in this process, holding the subscribers ``bench
+search`` builds (reused while its inputs are unchanged). Measured:
 
 - keystroke to result rows painted: the query typed but for its last key, a pause, then the last
   key; the clock stops when the rows are painted (the search runs on the journal worker, the
@@ -16,32 +16,34 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
+import sqlite3
 import tempfile
 import time
 from pathlib import Path
 
 from bench import search as search_bench
 from bench.common import OUT, Metric, median, percentile, report
+from erial_desk.demo_central import EmbeddedCentral
 
 KEY_TO_ROWS_TARGET_MS = 50.0
 TOP_UP_RATIO_TARGET = 1.5
 TOP_UPS = 30
 
 
-def desk_on(built: Path, data_dir: Path) -> None:
-    """A demo desk whose database holds the built subscribers."""
+def desk_on(built: Path, data_dir: Path, central: EmbeddedCentral) -> None:
+    """A demo desk enrolled at ``central`` whose directory also holds the built subscribers
+    (loaded through the search index's triggers, as the change feed would load them)."""
     from erial_desk.config import DATABASE_FILE
-    from erial_desk.services import Desk
-    from erial_desk.store.identity import read_identity, write_identity
 
-    Desk.init(data_dir, office_id="MCT-HQ", keyring="memory").close()
-    db = data_dir / DATABASE_FILE
-    terminal_id, public_key, office_id = read_identity(db)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(built, db)
-    write_identity(db, terminal_id, public_key, office_id, "memory")
+    central.enrolled_desk(data_dir, "MCT-HQ", keyring="memory").close()
+    conn = sqlite3.connect(data_dir / DATABASE_FILE, isolation_level=None)
+    try:
+        conn.execute("ATTACH DATABASE ? AS built", (str(built),))
+        conn.execute("BEGIN")
+        conn.execute("INSERT OR IGNORE INTO subscribers SELECT * FROM built.subscribers")
+        conn.execute("COMMIT")
+    finally:
+        conn.close()
 
 
 def queries(built: Path, count: int) -> list[str]:
@@ -65,9 +67,13 @@ def main(argv: list[str]) -> int:
             old.unlink()
         print(f"building {args.rows:,} subscribers in {built.name} ...", flush=True)
         search_bench.build(built, args.rows)
-    with tempfile.TemporaryDirectory(prefix="erial-ui-search-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="erial-ui-search-") as tmp,
+        EmbeddedCentral(Path(tmp) / "central") as central,
+    ):
         data_dir = Path(tmp) / "desk"
-        desk_on(built, data_dir)
+        print("loading them into an enrolled desk ...", flush=True)
+        desk_on(built, data_dir, central)
         typed = queries(built, args.queries)
         key_ms, confirm_ms, facade_ms = run(data_dir, typed)
     metrics = [

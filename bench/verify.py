@@ -26,8 +26,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from bench.common import OUT, Metric, report
 from bench.journal import Payloads, new_terminal
 from erial_desk.domain.chain import build_envelope, encode_envelope, genesis_hash
+from erial_desk.domain.clock import now_stamp
 from erial_desk.store.engine import connect_raw
-from erial_desk.store.journal import Journal, new_entry_id, utc_now_text
+from erial_desk.store.journal import Journal, new_entry_id
 
 TARGET_RATIO = 0.8
 TARGET_CHAIN_PER_S = 100_000
@@ -49,7 +50,7 @@ def build(db: Path, key: Ed25519PrivateKey, entries: int, rng: random.Random) ->
         conn.execute("BEGIN IMMEDIATE")
         for seq in range(1, entries + 1):
             entry_type, payload = payloads.next()
-            entry_id, at = new_entry_id(), utc_now_text()
+            entry_id, at = new_entry_id(), now_stamp()
             env = build_envelope(
                 entry_id=entry_id,
                 terminal_id=terminal_id,

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
+from erial_desk.domain.clock import now_stamp
 from erial_desk.domain.entries import terminal_code
 from erial_desk.domain.identifiers import make_account_number
 from erial_desk.domain.pins import hash_pin
@@ -28,7 +29,6 @@ from erial_desk.domain.policy import (
 
 from .effects import SUBSCRIBER_FIELDS
 from .errors import ApiError
-from .ingest import now_text
 from .ledger import BANK, Ledger, Transfer, office_wallet, wallet
 from .models import (
     bank_top_ups,
@@ -67,10 +67,10 @@ def add_office(conn: Connection, office: Office, opening_wallet: int = 0) -> Non
                 BANK,
                 office_wallet(office.office_id),
                 None,
-                now_text(),
+                now_stamp(),
             )
         )
-        ledger.flush(now_text())
+        ledger.flush(now_stamp())
 
 
 def get_office(conn: Connection, office_id: str) -> Office:
@@ -166,7 +166,7 @@ def enrol(conn: Connection, code: str, terminal_id: str, public_key: bytes) -> d
             terminal_id=terminal_id,
             terminal_code=code_of_terminal,
             public_key=public_key,
-            enrolled_at=now_text(),
+            enrolled_at=now_stamp(),
         )
     )
     # The code's hash stays with the slot, so that the same terminal can repeat its enrolment.
@@ -194,7 +194,7 @@ def add_credential(conn: Connection, name: str, scope: str) -> str:
     token = f"{scope[:2]}_" + secrets.token_urlsafe(32)
     conn.execute(
         insert(service_credentials),
-        {"name": name, "token_hash": token_hash(token), "scope": scope, "created_at": now_text()},
+        {"name": name, "token_hash": token_hash(token), "scope": scope, "created_at": now_stamp()},
     )
     return token
 
@@ -206,13 +206,13 @@ def publish_policy(conn: Connection, policy: Policy, catalogue: FeeCatalogue) ->
             "version": policy.version,
             "policy": json.dumps(policy_to_dict(policy)),
             "catalogue": json.dumps(catalogue_to_dict(catalogue)),
-            "created_at": now_text(),
+            "created_at": now_stamp(),
         },
     )
     ledger = Ledger(conn)
     ledger.note_change("policy", str(policy.version), policy_to_dict(policy))
     ledger.note_change("catalogue", str(catalogue.version), catalogue_to_dict(catalogue))
-    ledger.flush(now_text())
+    ledger.flush(now_stamp())
 
 
 def current_policy(conn: Connection) -> tuple[Policy, FeeCatalogue]:
@@ -250,14 +250,14 @@ def register_online(conn: Connection, record: dict[str, Any], pin: str) -> str:
             "pin_verifier": hash_pin(pin),
             "pin_failures": 0,
             "closed": False,
-            "registered_at": now_text(),
+            "registered_at": now_stamp(),
             "registered_by": "online",
         },
     )
     ledger = Ledger(conn)
     ledger.lock([wallet(account)])
     ledger.note_change("subscriber", account, values)
-    ledger.flush(now_text())
+    ledger.flush(now_stamp())
     return account
 
 
@@ -305,7 +305,7 @@ def bank_top_up(conn: Connection, secret: bytes, body: bytes, signature: str) ->
         raise ApiError(404, "subscriber.not_found")
     if subscriber.closed:
         raise ApiError(409, "bank.account_closed")
-    at = now_text()
+    at = now_stamp()
     ledger.transfer(Transfer("bank_top_up", amount, BANK, wallet(account), f"bank:{reference}", at))
     (transfer_id,) = ledger.flush_transfers()
     conn.execute(

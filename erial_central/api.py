@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, now_stamp, utc_day
 from erial_desk.domain.identifiers import normalise_account_number
 from erial_desk.domain.policy import BillKind, catalogue_to_dict, office_to_dict, policy_to_dict
 
@@ -27,12 +28,13 @@ from .errors import ApiError, error_code_for_status
 from .limits import BodyLimit
 from .migrate import upgrade
 from .models import offices, service_credentials, terminals
-from .receipt_page import render_receipt_page
+from .receipt_page import add_receipt_page
 from .reconcile import Reconciler
 from .settings import CentralSecrets, load_secrets
 from .visibility import Viewer
 
 API_VERSION = "1"
+PUSH_SLOTS = 4  # journal pushes applied at once per server process (see ``push``)
 
 
 class Terminal(BaseModel):
@@ -145,7 +147,13 @@ def website_auth(request: Request, authorization: Annotated[str | None, Header()
     return _service(request, authorization, "website")
 
 
+async def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
+    """The bearer token presented, not yet checked (no database: on the event loop)."""
+    return _bearer(authorization)
+
+
 TerminalDep = Annotated[Terminal, Depends(terminal_auth)]
+BearerDep = Annotated[str, Depends(bearer_token)]
 AdminDep = Annotated[str, Depends(admin_auth)]
 WebsiteDep = Annotated[str, Depends(website_auth)]
 
@@ -156,9 +164,11 @@ def create_app(
     *,
     migrate: bool = True,
     reconcile_every: float | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> FastAPI:
     """The API; ``reconcile_every``: seconds between runs of the reconciliation of
-    unconfirmed online debits in a background thread (None: not run by this app)."""
+    unconfirmed online debits in a background thread (None: not run by this app); ``clock``:
+    what "now" is for the times central writes (tests pass a ``ManualClock``)."""
     engine = make_engine(database_url)
     if migrate:
         upgrade(engine)
@@ -166,7 +176,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        reconciler = Reconciler(engine, reconcile_every) if reconcile_every else None
+        reconciler = Reconciler(engine, reconcile_every, clock) if reconcile_every else None
         if reconciler is not None:
             reconciler.start()
         yield
@@ -183,7 +193,9 @@ def create_app(
     app.add_middleware(BodyLimit)  # outermost: refuses a large body before anything reads it
     app.state.engine = engine
     app.state.secrets = secrets
-    _routes(app, engine, secrets)
+    app.state.clock = clock
+    _routes(app, engine, secrets, clock)
+    _include_counter_routes(app)
     _error_handlers(app)
     return app
 
@@ -234,7 +246,9 @@ def _error_handlers(app: FastAPI) -> None:
         return answer(error)
 
 
-def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # noqa: C901
+def _routes(  # noqa: C901
+    app: FastAPI, engine: Engine, secrets: CentralSecrets, clock: Clock
+) -> None:
     @app.get("/v1/health")
     def health() -> dict[str, Any]:
         return {"status": "ok", "api": API_VERSION}
@@ -257,26 +271,34 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             ),
         )
 
+    # Pushes that run at once in this process. More would only share the same cores and the
+    # interpreter's lock: with fifty terminals pushing, every other request (an online debit
+    # a customer waits for) would get a fiftieth of the process. The others wait their turn
+    # here, on the event loop, holding neither a thread nor a database connection.
+    push_slots = asyncio.Semaphore(PUSH_SLOTS)
+
     @app.post("/v1/journal")
-    def push(request: PushRequest, term: TerminalDep) -> dict[str, Any]:
-        if request.terminal_id != term.terminal_id:
-            raise ApiError(403, "push.wrong_terminal")
-        try:
-            batch = [ingest.parse_wire(e.model_dump()) for e in request.entries]
-        except ValueError as exc:
-            raise ApiError(422, "request.invalid", reason="signature must be hex") from exc
+    async def push(request: PushRequest, token: BearerDep) -> dict[str, Any]:
+        """The hot path: the token is checked in the push's own transaction, on the terminal's
+        row that the push locks anyway (``ingest.authenticate``), rather than in one of its
+        own; a request without a token is refused before its body is read."""
+        token_hash = admin.token_hash(token)
 
         def work(conn: Connection) -> tuple[list[ingest.EntryResult], int]:
-            policy, _ = admin.current_policy(conn)
+            term = ingest.authenticate(conn, token_hash, request.terminal_id)
+            try:
+                batch = [
+                    ingest.WireEntry(e.seq, e.id, e.body, e.hash, bytes.fromhex(e.signature))
+                    for e in request.entries
+                ]
+            except ValueError as exc:
+                raise ApiError(422, "request.invalid", reason="signature must be hex") from exc
             return ingest.push(
-                conn,
-                term.terminal_id,
-                batch,
-                sealing_private_key=secrets.sealing_private_key,
-                wallet_pin_attempts=policy.wallet_pin_attempts,
+                conn, term, batch, sealing_private_key=secrets.sealing_private_key, clock=clock
             )
 
-        results, last_seq = run_transaction(engine, work)
+        async with push_slots:
+            results, last_seq = await run_in_threadpool(run_transaction, engine, work)
         return {"results": [r.as_dict() for r in results], "last_seq": last_seq}
 
     @app.get("/v1/feed")
@@ -337,6 +359,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
                 catalogue=catalogue,
                 sealing_private_key=secrets.sealing_private_key,
                 pin_attempts=policy.wallet_pin_attempts,
+                at=now_stamp(clock),
             )
 
         answer = run_transaction(engine, work)
@@ -351,7 +374,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         status = run_transaction(
             engine,
             lambda conn: wallet.cancel_debit(
-                conn, terminal_id=term.terminal_id, entry_id=entry_id[:64]
+                conn, terminal_id=term.terminal_id, entry_id=entry_id[:64], at=now_stamp(clock)
             ),
         )
         return {"entry_id": entry_id, "status": status}
@@ -369,6 +392,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
                 voids=request.voids,
                 account=account,
                 amount=request.amount,
+                at=now_stamp(clock),
             ),
         )
         return {"reference": answer.reference, "balance_after": answer.balance_after}
@@ -391,7 +415,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         if office_id != term.office_id:
             raise ApiError(403, "auth.forbidden")
         with reading(engine) as conn:
-            return records.office_totals(conn, office_id, day or _today())
+            return records.office_totals(conn, office_id, day or utc_day(clock.now()))
 
     @app.get("/v1/admin/offices/{office_id}/totals")
     def admin_totals(
@@ -401,7 +425,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
     ) -> dict[str, Any]:
         with reading(engine) as conn:
             admin.get_office(conn, office_id)
-            return records.office_totals(conn, office_id, day or _today())
+            return records.office_totals(conn, office_id, day or utc_day(clock.now()))
 
     @app.post("/v1/admin/offices/{office_id}/terminals")
     def new_terminal(office_id: str, _admin: AdminDep) -> dict[str, str]:
@@ -439,13 +463,7 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
         # it finds the first and answers "duplicate".
         return await run_in_threadpool(_with_one_retry_on_conflict, engine, work)
 
-    @app.get("/r/{receipt}", response_class=HTMLResponse)
-    def receipt_page(receipt: str, h: str = "") -> HTMLResponse:
-        with reading(engine) as conn:
-            found = records.verify_receipt(conn, receipt[:40], h[:80])
-        return HTMLResponse(
-            render_receipt_page(receipt[:40], found), status_code=200 if found else 404
-        )
+    add_receipt_page(app, engine)
 
     @app.get("/v1/terminal")
     def terminal_record(term: TerminalDep) -> dict[str, Any]:
@@ -463,6 +481,15 @@ def _routes(app: FastAPI, engine: Engine, secrets: CentralSecrets) -> None:  # n
             "last_seq": int(row.last_seq),
             "last_hash": row.last_hash,
         }
+
+
+def _include_counter_routes(app: FastAPI) -> None:
+    """Routes kept in their own modules; they take this module's terminal check, so they are
+    imported once it is loaded."""
+    from . import counter_lookups, customer_pin
+
+    app.include_router(counter_lookups.router)
+    app.include_router(customer_pin.router)
 
 
 def _with_one_retry_on_conflict(engine: Engine, work: Any) -> Any:
@@ -500,7 +527,3 @@ def _clean_registration(record: dict[str, Any]) -> dict[str, Any]:
     except ValidationError as exc:
         raise ApiError(422, exc.code, **exc.params) from exc
     return record
-
-
-def _today() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d")

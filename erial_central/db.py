@@ -15,6 +15,7 @@ deadlock or a serialisation failure is run again (``run_transaction``).
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import sqlite3
@@ -36,7 +37,7 @@ from sqlalchemy import (
     insert,
     text,
 )
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
 
 from .models import changes
@@ -77,7 +78,10 @@ def make_engine(url: str, *, pool_size: int = 10) -> Engine:
             conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # No ping before each checkout: on a healthy pool it is a round trip per request for
+    # nothing. A connection the server dropped fails its first statement instead; the pool
+    # then drops every connection of that age and ``run_transaction`` runs the work again.
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=3600)
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -100,13 +104,19 @@ def in_list(conn: Connection, sql: str) -> TextClause:
     return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
+@functools.cache
+def _insert_of(table: Table) -> Any:
+    """One INSERT statement per table, built once (its compiled form is then reused)."""
+    return insert(table)
+
+
 def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows with the same keys. On PostgreSQL they are streamed with COPY in the
     transaction (no statement per row); on SQLite, one prepared INSERT run for each."""
     if not rows:
         return
     if len(rows) < 8 or not is_postgres(conn):  # a COPY costs more than a few INSERTs
-        conn.execute(insert(table), rows)
+        conn.execute(_insert_of(table), rows)
         return
     columns = list(rows[0])
     names = ", ".join(f'"{c}"' for c in columns)
@@ -164,13 +174,16 @@ def reading(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-def _state_of(exc: OperationalError) -> str:
+def _state_of(exc: DBAPIError) -> str:
     state = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
     return str(state) if state else str(exc.orig).splitlines()[0][:80]
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """A deadlock or serialisation failure (PostgreSQL), or a busy SQLite database."""
+    """A deadlock or serialisation failure (PostgreSQL), a busy SQLite database, or a pooled
+    connection the database server had closed (restarted, or idle too long)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
     if not isinstance(exc, OperationalError):
         return False
     return _state_of(exc) in _RETRYABLE_STATES or "database is locked" in str(exc.orig)
@@ -184,7 +197,7 @@ def run_transaction(engine: Engine, work: Callable[[Connection], T], retries: in
         try:
             with engine.begin() as conn:
                 return work(conn)
-        except OperationalError as exc:
+        except DBAPIError as exc:
             if attempt == retries or not is_retryable(exc):
                 raise
             log.warning("transaction ran into %s; running it again", _state_of(exc))

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import Connection, insert, select
 
 from erial_desk.domain import demo_records
+from erial_desk.domain.clock import now_stamp
 from erial_desk.domain.identifiers import PLATE_LETTERS, make_account_number
 from erial_desk.domain.pins import hash_pin
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy, Role
 
 from . import admin
-from .ingest import now_text
 from .ledger import BANK, Ledger, Transfer, wallet
 from .models import bills, offices, subscribers
 
@@ -301,7 +301,7 @@ def seed_demo(conn: Connection, subscribers_count: int = 2000, bills_count: int 
                 "pin_verifier": verifier,
                 "pin_failures": 0,
                 "closed": False,
-                "registered_at": now_text(),
+                "registered_at": now_stamp(),
                 "registered_by": "demo",
             }
         )
@@ -311,9 +311,9 @@ def seed_demo(conn: Connection, subscribers_count: int = 2000, bills_count: int 
     for record in rows[: subscribers_count // 2]:
         amount = rng.randrange(1, 100) * 1000
         ledger.transfer(
-            Transfer("bank_top_up", amount, BANK, wallet(record["account"]), None, now_text())
+            Transfer("bank_top_up", amount, BANK, wallet(record["account"]), None, now_stamp())
         )
-    ledger.flush(now_text())
+    ledger.flush(now_stamp())
     conn.execute(insert(bills), [dict(b) for b in demo_records_bills()])
     conn.execute(insert(bills), list(generate_bills(rng, bills_count)))
 

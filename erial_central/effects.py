@@ -16,9 +16,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
+from erial_desk.domain.entries import EntryType
 from erial_desk.domain.errors import AuthError
+from erial_desk.domain.money_effects import money_effect
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, verify_pin
-from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, Policy
+from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, PaymentMethod, Policy
 
 from .db import for_update, in_list, insert_rows
 from .ledger import (
@@ -43,6 +45,16 @@ from .rules import (
 from .visibility import Viewer, grant
 
 Outcome = tuple[str, str | None]  # (applied | flagged, reason)
+_OFFICE_STAFF = select(operators.c.operator_id, operators.c.role, operators.c.active).where(
+    operators.c.office_id == bindparam("office")
+)  # built once: its compiled form is reused without a cache key per push
+_VOIDED_ENTRY = select(entries.c.entry_type, entries.c.body).where(
+    entries.c.entry_id == bindparam("e")
+)
+_MARK_VOIDED = (
+    update(entries).where(entries.c.entry_id == bindparam("e")).values(voided_by=bindparam("by"))
+)
+_ONLINE_TYPES = frozenset({EntryType.BILL_PAID, EntryType.VOID})  # may have an authorisation
 APPLIED: Outcome = ("applied", None)
 
 SUBSCRIBER_FIELDS = (
@@ -118,7 +130,7 @@ class BatchContext:
                 )
             }
             self.known.update({a: a in found for a in accounts})
-        payments = [e for e in envelopes if e["type"] == "bill_paid"]
+        payments = [e for e in envelopes if e["type"] == EntryType.BILL_PAID]
         bill_ids = sorted({e["payload"]["bill_id"] for e in payments} - self.bills.keys())
         if bill_ids:
             rows = conn.execute(
@@ -133,14 +145,19 @@ class BatchContext:
             self.bills.update({r[0]: Bill(r[0], r[1], int(r[2]), r[3], r[4]) for r in rows})
         self._lock_wallet_states(
             sorted(
-                {e["payload"]["account"] for e in payments if e["payload"]["method"] == "wallet"}
+                {
+                    e["payload"]["account"]
+                    for e in payments
+                    if e["payload"]["method"] == PaymentMethod.WALLET
+                }
             )
         )
         self._read_earlier(
-            [e["payload"]["voids"] for e in envelopes if e["type"] == "void"]
-            + [e["payload"]["entry"] for e in envelopes if e["type"] == "receipt_reprinted"]
+            [e["payload"]["voids"] for e in envelopes if e["type"] == EntryType.VOID]
+            + [e["payload"]["entry"] for e in envelopes if e["type"] == EntryType.RECEIPT_REPRINTED]
         )
-        entry_ids = [e["id"] for e in payments]
+        # A payment's online debit, or a void's online reversal: one read for the batch.
+        entry_ids = [e["id"] for e in envelopes if e["type"] in _ONLINE_TYPES]
         if entry_ids:
             for entry_id, amount, account, bill_id in conn.execute(
                 in_list(
@@ -203,11 +220,7 @@ class BatchContext:
         if self.operators is None:
             self.operators = {
                 r[0]: Staff(self.office_id, r[1], bool(r[2]))
-                for r in self.conn.execute(
-                    select(operators.c.operator_id, operators.c.role, operators.c.active).where(
-                        operators.c.office_id == self.office_id
-                    )
-                )
+                for r in self.conn.execute(_OFFICE_STAFF, {"office": self.office_id})
             }
         return self.operators.get(operator_id)
 
@@ -359,7 +372,7 @@ def apply_entry(ctx: BatchContext, env: dict[str, Any], *, checked: bool = False
     if problem is not None:
         return ("flagged", f"{problem}: not applied")
     outcome = _HANDLERS[env["type"]](ctx, env)
-    if outcome == APPLIED and env["type"] in ("top_up", "bill_paid"):
+    if outcome == APPLIED and env["type"] in (EntryType.TOP_UP, EntryType.BILL_PAID):
         ctx.serve(env["payload"]["account"])
     return outcome
 
@@ -368,15 +381,13 @@ def flag_breach(ctx: BatchContext, env: dict[str, Any], breach: Breach) -> Outco
     """An entry that broke a rule moves no money. Cash the counter already took is due back to
     the customer at the office; an online debit the entry confirms is undone, its bill reopened."""
     p = env["payload"]
-    cash_taken = breach.code != "rule.malformed" and (
-        env["type"] == "top_up" or (env["type"] == "bill_paid" and p["method"] == "cash")
-    )
+    # The cash the counter took: what the entry put in the drawer (a top-up, a cash payment).
+    cash_taken = 0 if breach.code == "rule.malformed" else _cash_in(env)
     if cash_taken:
-        total = p["amount"] + (p["service_charge"] if env["type"] == "bill_paid" else 0)
         ctx.ledger.transfer(
             Transfer(
                 "refund_due",
-                total,
+                cash_taken,
                 office_cash(ctx.office_id),
                 refunds_due(ctx.office_id),
                 env["id"],
@@ -384,7 +395,7 @@ def flag_breach(ctx: BatchContext, env: dict[str, Any], breach: Breach) -> Outco
             )
         )
         return ("flagged", f"{breach.stored()}; the cash is due back to the customer")
-    if env["type"] == "bill_paid" and breach.code != "rule.malformed":
+    if env["type"] == EntryType.BILL_PAID and breach.code != "rule.malformed":
         if ctx.authorisation(env["id"]) is not None:
             for transfer in ctx.ledger.unreversed(env["id"]):
                 ctx.ledger.transfer(transfer.reversal(env["id"], env["at"]))
@@ -393,6 +404,24 @@ def flag_breach(ctx: BatchContext, env: dict[str, Any], breach: Breach) -> Outco
                 ctx.mark_bill(p["bill_id"], None, None)
             return ("flagged", f"{breach.stored()}; the online debit is undone")
     return ("flagged", breach.stored())
+
+
+def _cash_in(env: dict[str, Any]) -> int:
+    """Baisa an entry put in the office's drawer (``domain.money_effects``); 0 for a void."""
+    if env["type"] == EntryType.VOID:
+        return 0
+    return max(0, money_effect(env["type"], env["payload"]).cash)
+
+
+def _payer(ctx: BatchContext, env: dict[str, Any]) -> tuple[str, int]:
+    """The ledger account a bill payment draws on, and the baisa it pays (bill and service
+    charge): the purse the entry's money effect moves (``domain.money_effects``)."""
+    effect = money_effect(env["type"], env["payload"])
+    if effect.wallet:
+        return wallet(env["payload"]["account"] or ""), -effect.wallet
+    if effect.office_wallet:
+        return office_wallet(ctx.office_id), -effect.office_wallet
+    return office_cash(ctx.office_id), effect.cash
 
 
 def _record_only(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
@@ -451,8 +480,9 @@ def _top_up(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
             )
         )
         return ("flagged", "unknown account: the cash is due back to the customer")
+    credited = money_effect(env["type"], p).wallet
     ctx.ledger.transfer(
-        Transfer("top_up", p["amount"], cash, wallet(p["account"]), env["id"], env["at"])
+        Transfer("top_up", credited, cash, wallet(p["account"]), env["id"], env["at"])
     )
     return APPLIED
 
@@ -460,7 +490,7 @@ def _top_up(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
 def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     p = env["payload"]
     entry_id = env["id"]
-    total = p["amount"] + p["service_charge"]
+    payer, total = _payer(ctx, env)
     auth = ctx.authorisation(entry_id)
     if auth is not None:
         # Already debited online when the desk asked; the entry only confirms it.
@@ -468,15 +498,10 @@ def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
             return ("flagged", "entry differs from its online authorisation")
         return APPLIED
     bill = ctx.bill(p["bill_id"])
-    method = p["method"]
-    payer = {
-        "cash": office_cash(ctx.office_id),
-        "wallet": wallet(p["account"] or ""),
-        "office_wallet": office_wallet(ctx.office_id),
-    }[method]
+    method = PaymentMethod(p["method"])
     if bill is None or (bill.status == "paid" and bill.paid_by != entry_id):
         why = "unknown bill" if bill is None else "bill already paid"
-        if method == "cash":
+        if method is PaymentMethod.CASH:
             ctx.ledger.transfer(
                 Transfer(
                     "refund_due",
@@ -498,7 +523,7 @@ def _bill_paid(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     for move in moves:
         ctx.ledger.transfer(move)
     ctx.mark_bill(p["bill_id"], entry_id, env["at"])
-    if method != "cash" and ctx.ledger.balance(payer) < 0:
+    if method is not PaymentMethod.CASH and ctx.ledger.balance(payer) < 0:
         return ("flagged", "offline payments took the wallet below zero: recovery needed")
     return APPLIED
 
@@ -511,15 +536,11 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
         entry_type, body = in_batch["entry_type"], in_batch["body"]
         in_batch["voided_by"] = env["id"]
     else:
-        voided = conn.execute(
-            select(entries.c.entry_type, entries.c.body).where(entries.c.entry_id == p["voids"])
-        ).first()
+        voided = conn.execute(_VOIDED_ENTRY, {"e": p["voids"]}).first()
         if voided is None:
             return ("flagged", "voided entry unknown at central")
         entry_type, body = voided
-        conn.execute(
-            update(entries).where(entries.c.entry_id == p["voids"]).values(voided_by=env["id"])
-        )
+        conn.execute(_MARK_VOIDED, {"e": p["voids"], "by": env["id"]})
         read = ctx.earlier_entries.get(p["voids"])
         if read is not None:  # a second void in this batch must see this one
             ctx.earlier_entries[p["voids"]] = replace(read, voided_by=env["id"])
@@ -528,7 +549,7 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
     for transfer in ctx.ledger.unreversed(p["voids"]):
         ctx.ledger.transfer(transfer.reversal(env["id"], env["at"]))
     voided_payload = json.loads(body)["payload"]
-    if entry_type == "bill_paid":
+    if entry_type == EntryType.BILL_PAID:
         bill = ctx.bill(voided_payload["bill_id"])
         if bill is not None and bill.paid_by == p["voids"]:
             ctx.mark_bill(voided_payload["bill_id"], None, None)
@@ -539,15 +560,15 @@ def _void(ctx: BatchContext, env: dict[str, Any]) -> Outcome:
 
 
 _HANDLERS = {
-    "shift_opened": _record_only,
-    "cash_drop": _record_only,
-    "shift_closed": _record_only,
-    "receipt_reprinted": _record_only,
-    "subscriber_registered": _subscriber_registered,
-    "subscriber_updated": _subscriber_updated,
-    "top_up": _top_up,
-    "bill_paid": _bill_paid,
-    "void": _void,
+    EntryType.SHIFT_OPENED: _record_only,
+    EntryType.CASH_DROP: _record_only,
+    EntryType.SHIFT_CLOSED: _record_only,
+    EntryType.RECEIPT_REPRINTED: _record_only,
+    EntryType.SUBSCRIBER_REGISTERED: _subscriber_registered,
+    EntryType.SUBSCRIBER_UPDATED: _subscriber_updated,
+    EntryType.TOP_UP: _top_up,
+    EntryType.BILL_PAID: _bill_paid,
+    EntryType.VOID: _void,
 }
 
 
@@ -557,7 +578,7 @@ def accounts_touched(env: dict[str, Any], office_id: str) -> list[str]:
     found = []
     if p.get("account") and isinstance(p["account"], str):
         found.append(wallet(p["account"]))
-    if p.get("method") == "office_wallet":
+    if p.get("method") == PaymentMethod.OFFICE_WALLET:
         found.append(office_wallet(office_id))
     return found
 

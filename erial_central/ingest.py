@@ -13,21 +13,30 @@ continues the chain then passes the rule check (``rules``) before it has any eff
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
-from sqlalchemy import Connection, select, text, update
+from sqlalchemy import Connection, bindparam, text, update
 
 from erial_desk.domain.canonical import parse_canonical
 from erial_desk.domain.chain import genesis_hash
+from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, now_stamp
+from erial_desk.domain.entries import EntryType
 from erial_desk.domain.errors import ValidationError
-from erial_desk.domain.policy import FeeCatalogue, Policy
+from erial_desk.domain.policy import (
+    FeeCatalogue,
+    PaymentMethod,
+    Policy,
+    catalogue_from_dict,
+    policy_from_dict,
+)
 
-from .db import for_update, in_list
+from .db import in_list, is_postgres
 from .effects import (
     BatchContext,
     accounts_touched,
@@ -35,9 +44,10 @@ from .effects import (
     flag_breach,
     voided_accounts,
 )
+from .errors import ApiError
 from .ledger import Ledger
-from .models import offices, terminals
-from .rules import MAX_ID, answer_for, check_well_formed, payload_problem, policy_in_force, text_ok
+from .models import terminals
+from .rules import MAX_ID, answer_for, check_well_formed, payload_problem, text_ok
 
 MAX_BATCH = 1000
 
@@ -71,10 +81,6 @@ class EntryResult:
         return out
 
 
-def now_text() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _text(value: Any) -> str | None:
     return value if text_ok(value, MAX_ID) else None
 
@@ -83,6 +89,37 @@ def _text(value: Any) -> str | None:
 # body): beyond this, or holding what the database cannot store, the entry is no journal entry.
 MAX_ENVELOPE_TEXT = 200
 _AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z")
+_CASH_TYPES = frozenset({EntryType.TOP_UP, EntryType.CASH_DROP})
+
+# The caller's token names the terminal. One statement authenticates the push, locks the
+# terminal's row, and reads its office and the policy in force: a push of one entry pays for
+# a few statements, not a dozen.
+_TERMINAL = (
+    "SELECT t.terminal_id, t.office_id, t.public_key, t.last_seq, t.last_hash, t.revoked,"
+    " o.office_type, o.top_up_authorised,"
+    " (SELECT p.policy FROM policies p ORDER BY p.version DESC LIMIT 1) AS policy,"
+    " (SELECT p.catalogue FROM policies p ORDER BY p.version DESC LIMIT 1) AS catalogue"
+    " FROM terminals t JOIN offices o ON o.office_id = t.office_id"
+    " WHERE t.token_hash = :h"
+)
+
+
+# Statements of the hot path are built once: SQLAlchemy then reuses their compiled form
+# without working out a cache key at every push.
+_ADVANCE_TERMINAL = (
+    update(terminals)
+    .where(terminals.c.terminal_id == bindparam("t"))
+    .values(last_seq=bindparam("s"), last_hash=bindparam("h"))
+)
+
+
+@lru_cache(maxsize=16)
+def _parsed_policy(policy: str | None, catalogue: str | None) -> tuple[Policy, FeeCatalogue]:
+    """A policy as published (JSON text), parsed once per process: pushes read the text each
+    time, so a new policy applies at once, and parse it only when it changed."""
+    if policy is None or catalogue is None:
+        return Policy(), FeeCatalogue()
+    return policy_from_dict(json.loads(policy)), catalogue_from_dict(json.loads(catalogue))
 
 
 def _id_ok(value: Any) -> bool:
@@ -105,10 +142,11 @@ def _entry_row(
     office_id: str,
     status: str,
     reason: str | None,
-    rule: str | None = None,
+    rule: str | None,
+    received_at: str,
 ) -> dict[str, Any]:
     p = env["payload"]
-    cash_type = env["type"] in ("top_up", "cash_drop")
+    cash_type = env["type"] in _CASH_TYPES
     return {
         "entry_id": wire.entry_id,
         "terminal_id": env["terminal"],
@@ -119,10 +157,11 @@ def _entry_row(
         "day": env["at"][:10],
         "operator": env.get("operator"),
         "account": _text(p.get("account")),
-        "method": _text(p.get("method")) or ("cash" if cash_type else None),
+        "method": _text(p.get("method")) or (PaymentMethod.CASH.value if cash_type else None),
         "amount": _money(p.get("amount")),
         "service_charge": _money(p.get("service_charge")),
-        "shift_id": _text(p.get("shift")) or (env["id"] if env["type"] == "shift_opened" else None),
+        "shift_id": _text(p.get("shift"))
+        or (env["id"] if env["type"] == EntryType.SHIFT_OPENED else None),
         "hash": wire.hash,
         "body": wire.body,
         "signature": wire.signature,
@@ -130,34 +169,37 @@ def _entry_row(
         "reason": reason,
         "rule": rule,
         "voided_by": None,
-        "received_at": now_text(),
+        "received_at": received_at,
     }
+
+
+def authenticate(conn: Connection, token_hash: str, terminal_id: str) -> Any:
+    """The row of the terminal whose token has hash ``token_hash``, locked for the push, with
+    its office and the policy in force. An unknown token, a revoked terminal or another
+    terminal's journal is refused (``ApiError``) before anything is read or written."""
+    term = conn.execute(
+        text(_TERMINAL + (" FOR UPDATE OF t" if is_postgres(conn) else "")), {"h": token_hash}
+    ).first()
+    if term is None:
+        raise ApiError(401, "auth.invalid")
+    if term.revoked:
+        raise ApiError(403, "auth.revoked")
+    if term.terminal_id != terminal_id:
+        raise ApiError(403, "push.wrong_terminal")
+    return term
 
 
 def push(
     conn: Connection,
-    terminal_id: str,
+    term: Any,
     batch: list[WireEntry],
     *,
     sealing_private_key: bytes,
-    wallet_pin_attempts: int,
-    policy: Policy | None = None,
-    catalogue: FeeCatalogue | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> tuple[list[EntryResult], int]:
-    """Apply a batch for ``terminal_id``; returns per-entry results and the last applied seq.
-    The rules are those of ``policy`` and ``catalogue``, by default the ones in force."""
-    term = conn.execute(
-        text(
-            "SELECT terminal_id, office_id, public_key, last_seq, last_hash FROM terminals"
-            " WHERE terminal_id = :t" + for_update(conn)
-        ),
-        {"t": terminal_id},
-    ).one()
-    office = conn.execute(
-        select(offices.c.office_type, offices.c.top_up_authorised).where(
-            offices.c.office_id == term.office_id
-        )
-    ).one()
+    """Apply a batch for the terminal ``authenticate`` returned; returns per-entry results and
+    the last applied seq. The rules are those of the policy in force."""
+    terminal_id = term.terminal_id
     ids = [w.entry_id for w in batch if _id_ok(w.entry_id)]
     known = (
         {
@@ -214,21 +256,20 @@ def push(
         expected += 1
     accepted = _authenticated(accepted, results, VerifyKey(bytes(term.public_key)))
     if accepted:
-        if policy is None or catalogue is None:
-            policy, catalogue = policy_in_force(conn)
+        policy, catalogue = _parsed_policy(term.policy, term.catalogue)
         ctx = BatchContext(
             conn,
             Ledger(conn),
             term.terminal_id,
             term.office_id,
-            office.office_type,
-            bool(office.top_up_authorised),
+            term.office_type,
+            bool(term.top_up_authorised),
             sealing_private_key,
-            wallet_pin_attempts,
+            policy.wallet_pin_attempts,
             policy=policy,
             catalogue=catalogue,
         )
-        _apply(ctx, accepted, results)
+        _apply(ctx, accepted, results, now_stamp(clock))
     return results, int(term.last_seq) + len(accepted)
 
 
@@ -300,11 +341,12 @@ def _apply(
     ctx: BatchContext,
     accepted: list[tuple[WireEntry, dict[str, Any], int]],
     results: list[EntryResult],
+    received_at: str,
 ) -> None:
     """Check each entry against the rules, then apply it or flag it, in chain order."""
     problems = [payload_problem(env) for _, env, _ in accepted]
     usable = [env for (_, env, _), problem in zip(accepted, problems, strict=True) if not problem]
-    voids = [env["payload"]["voids"] for env in usable if env["type"] == "void"]
+    voids = [env["payload"]["voids"] for env in usable if env["type"] == EntryType.VOID]
     ctx.prefetch(usable)  # locks the batch's bills, then its wallets' PIN state, as debits do
     ctx.ledger.lock(
         [a for env in usable for a in accounts_touched(env, ctx.office_id)]
@@ -328,16 +370,14 @@ def _apply(
                 status, reason = flag_breach(ctx, env, breach)
                 rule = breach.code
                 code, answer = answer_for(rule, reason)
-        ctx.add_entry(_entry_row(env, wire, ctx.office_id, status, reason, rule))
+        ctx.add_entry(_entry_row(env, wire, ctx.office_id, status, reason, rule, received_at))
         results[index] = EntryResult(wire.entry_id, wire.seq, status, answer, code=code)
     ctx.flush()
     last_wire = accepted[-1][0]
     ctx.conn.execute(
-        update(terminals)
-        .where(terminals.c.terminal_id == ctx.terminal_id)
-        .values(last_seq=last_wire.seq, last_hash=last_wire.hash)
+        _ADVANCE_TERMINAL, {"t": ctx.terminal_id, "s": last_wire.seq, "h": last_wire.hash}
     )
-    ctx.ledger.flush(now_text())
+    ctx.ledger.flush(received_at)
 
 
 def parse_wire(item: dict[str, Any]) -> WireEntry:

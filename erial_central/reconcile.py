@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from sqlalchemy import Connection, Engine, exists, select
+
+from erial_desk.domain.clock import SYSTEM_CLOCK, Clock, stamp
 
 from .admin import current_policy
 from .db import reading, run_transaction
@@ -27,14 +28,13 @@ from .models import authorisations, entries
 from .wallet import undo_debit
 
 log = logging.getLogger(__name__)
-TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # as ``ingest.now_text`` writes times
 
 
 def overdue_debits(engine: Engine, now: datetime) -> list[str]:
     """Entry ids of online debits older than the policy's delay that no entry confirmed."""
     with reading(engine) as conn:
         policy, _ = current_policy(conn)
-        before = (now - timedelta(hours=policy.unconfirmed_debit_hours)).strftime(TIME_FORMAT)
+        before = stamp(now - timedelta(hours=policy.unconfirmed_debit_hours))
         confirmed = exists().where(entries.c.entry_id == authorisations.c.entry_id)
         rows = conn.execute(
             select(authorisations.c.entry_id)
@@ -53,25 +53,20 @@ def reconcile(engine: Engine, now: datetime) -> list[str]:
     re-checked under its locks, and one that an entry confirmed meanwhile stays."""
     reversed_ids = []
     for entry_id in overdue_debits(engine, now):
-        status = run_transaction(engine, partial(_undo, entry_id=entry_id))
+        status = run_transaction(engine, partial(_undo, entry_id=entry_id, at=stamp(now)))
         if status == "cancelled":
             reversed_ids.append(entry_id)
     return reversed_ids
 
 
-def _undo(conn: Connection, entry_id: str) -> str:
-    return undo_debit(conn, entry_id)
+def _undo(conn: Connection, entry_id: str, at: str) -> str:
+    return undo_debit(conn, entry_id, at=at)
 
 
 class Reconciler:
     """Runs ``reconcile`` every ``interval`` seconds in a daemon thread of the server."""
 
-    def __init__(
-        self,
-        engine: Engine,
-        interval: float,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
+    def __init__(self, engine: Engine, interval: float, clock: Clock = SYSTEM_CLOCK) -> None:
         self.engine = engine
         self.interval = interval
         self.clock = clock
@@ -87,7 +82,7 @@ class Reconciler:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                done = reconcile(self.engine, self.clock())
+                done = reconcile(self.engine, self.clock.now())
                 if done:
                     log.warning("reversed %d unconfirmed online debits", len(done))
             except Exception:  # the next round tries again; the server keeps serving

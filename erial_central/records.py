@@ -1,14 +1,12 @@
 """Read side of central: bills, subscriber lookup and statement, office day totals, the change
-feed, and receipt verification."""
+and feed (receipts are checked by ``receipt_check``)."""
 
 from __future__ import annotations
 
-import hmac
 import json
-import re
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, text
+from sqlalchemy import Connection, and_, func, or_, select
 
 from erial_desk.domain.entries import EntryType
 from erial_desk.domain.labels import transfer_label
@@ -188,44 +186,6 @@ def feed(conn: Connection, viewer: Viewer, cursor: int, limit: int) -> dict[str,
         "cursor": next_cursor,
         "newest": newest,
         "more": more,
-    }
-
-
-_RECEIPT = re.compile(r"([0-9A-F]{8})-([0-9]{1,12})", re.ASCII)
-_ENTRY_HASH = re.compile(r"[0-9a-f]{64}", re.ASCII)
-
-
-def verify_receipt(conn: Connection, receipt: str, entry_hash: str) -> dict[str, Any] | None:
-    """The journal entry a receipt number names (None: no such receipt), and whether
-    ``entry_hash`` is its full hash, compared in constant time. A shortened or malformed hash
-    never matches, so the entry's details cannot be had by guessing a few digits."""
-    found = _RECEIPT.fullmatch(receipt.upper())
-    if found is None:
-        return None
-    row = conn.execute(
-        text(
-            "SELECT e.entry_type, e.at, e.amount, e.service_charge, e.method, e.office_id,"
-            " e.hash, e.voided_by, e.status FROM entries e JOIN terminals t"
-            " ON t.terminal_id = e.terminal_id WHERE t.terminal_code = :c AND e.seq = :s"
-        ),
-        {"c": found.group(1), "s": int(found.group(2))},
-    ).first()
-    if row is None:
-        return None
-    given = entry_hash.lower()
-    matches = _ENTRY_HASH.fullmatch(given) is not None and hmac.compare_digest(
-        given.encode(), str(row.hash).encode()
-    )
-    return {
-        "matches": matches,
-        "entry_type": row.entry_type,
-        "at": row.at,
-        "amount": row.amount,
-        "service_charge": row.service_charge,
-        "method": row.method,
-        "office_id": row.office_id,
-        "voided": row.voided_by is not None,
-        "status": row.status,
     }
 
 

@@ -16,11 +16,8 @@ know already: breaches about a wallet's PIN or state answer with one generic rea
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 from typing import Any, Protocol
-
-from sqlalchemy import Connection, select
 
 from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, EntryType
 from erial_desk.domain.errors import PolicyError, ValidationError
@@ -33,14 +30,10 @@ from erial_desk.domain.policy import (
     PaymentMethod,
     Policy,
     Role,
-    catalogue_from_dict,
     check_allowed,
     entry_action,
     needs_close_approval,
-    policy_from_dict,
 )
-
-from .models import policies
 
 # Longest text central stores from an entry; identifiers are far shorter, names and reasons
 # a few hundred characters, sealed PINs about a hundred.
@@ -187,6 +180,15 @@ _FIELD_TYPES: dict[str, dict[str, str]] = {
     entry_type.value: {f.name: str(f.type) for f in dataclasses.fields(cls)}
     for entry_type, cls in PAYLOAD_TYPES.items()
 }
+# Fields a payload may lack: those added later with a default (entries journaled before them).
+_REQUIRED_FIELDS: dict[str, set[str]] = {
+    entry_type.value: {
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    for entry_type, cls in PAYLOAD_TYPES.items()
+}
 
 
 def payload_problem(env: dict[str, Any]) -> str | None:
@@ -198,9 +200,9 @@ def payload_problem(env: dict[str, Any]) -> str | None:
     p = env["payload"]
     malformed = f"malformed {entry_type} entry"
     types = _FIELD_TYPES[entry_type]
-    if not types.keys() <= p.keys():
+    if not _REQUIRED_FIELDS[entry_type] <= p.keys():
         return malformed
-    if not all(_value_ok(name, annotation, p[name]) for name, annotation in types.items()):
+    if not all(_value_ok(name, kind, p[name]) for name, kind in types.items() if name in p):
         return malformed
     if entry_type == EntryType.TOP_UP:
         valid = p["amount"] >= 1
@@ -382,14 +384,3 @@ _CHECKS = {
     EntryType.VOID: _void,
     EntryType.RECEIPT_REPRINTED: _receipt_reprinted,
 }
-
-
-def policy_in_force(conn: Connection, at: str | None = None) -> tuple[Policy, FeeCatalogue]:
-    """The policy and catalogue published last (before ``at``, when given)."""
-    query = select(policies.c.policy, policies.c.catalogue).order_by(policies.c.version.desc())
-    if at is not None:
-        query = query.where(policies.c.created_at <= at)
-    row = conn.execute(query.limit(1)).first()
-    if row is None:
-        return Policy(), FeeCatalogue()
-    return policy_from_dict(json.loads(row[0])), catalogue_from_dict(json.loads(row[1]))

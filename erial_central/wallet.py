@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 
+from erial_desk.domain.entries import EntryType
 from erial_desk.domain.errors import AuthError
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.pins import open_sealed_pin, verify_pin
@@ -21,7 +22,6 @@ from erial_desk.domain.policy import BillKind, FeeCatalogue
 from .db import for_update
 from .effects import subscriber_record
 from .errors import ApiError
-from .ingest import now_text
 from .ledger import (
     SERVICE_CHARGES,
     Ledger,
@@ -68,9 +68,11 @@ def authorise_debit(
     catalogue: FeeCatalogue,
     sealing_private_key: bytes,
     pin_attempts: int,
+    at: str,
 ) -> Answer | ApiError:
-    """Debit a wallet (or the office's wallet) for a bill. Returns an ``ApiError`` instead of
-    raising when the transaction must still commit (a wrong PIN is counted).
+    """Debit a wallet (or the office's wallet) for a bill, at the moment ``at`` (stamped from
+    the server's clock). Returns an ``ApiError`` instead of raising when the transaction must
+    still commit (a wrong PIN is counted).
 
     Locks in the order every path takes (see ``db``): the bill, then the wallet, then the
     subscriber's row. The answers about a wallet go through the office's scope: to an office
@@ -128,7 +130,6 @@ def authorise_debit(
         if not visible:
             raise ApiError(409, "wallet.short", needed=format_amount(amount))
         raise _insufficient(balance, amount)
-    at = now_text()
     ledger.transfer(Transfer("bill", int(bill.amount), payer, revenue(bill.kind), entry_id, at))
     if charge:
         ledger.transfer(Transfer("charge", charge, payer, SERVICE_CHARGES, entry_id, at))
@@ -223,9 +224,11 @@ def authorise_reversal(
     voids: str,
     account: str,
     amount: int,
+    at: str,
 ) -> Answer:
     """Take a voided cash top-up back out of the wallet, if the money is still there. A top-up
-    is reversed once: asking again, under another entry id, answers with the first reversal."""
+    is reversed once: asking again, under another entry id, answers with the first reversal.
+    ``at``: the moment of the request (``domain.clock.stamp``), for every row it writes."""
     done = _existing(conn, entry_id)
     if done is not None:
         if (done.terminal_id, done.voids, done.account, int(done.amount)) != (
@@ -253,7 +256,9 @@ def authorise_reversal(
         int(top_up.amount or 0),
         top_up.terminal_id,
         top_up.status,
-    ) != ("top_up", account, amount, terminal_id, "applied") or not can_see(conn, viewer, account):
+    ) != (EntryType.TOP_UP, account, amount, terminal_id, "applied") or not can_see(
+        conn, viewer, account
+    ):
         # Only an applied top-up of this terminal: a flagged one moved no money to take back.
         raise ApiError(422, "void.not_voidable")
     ledger = Ledger(conn)
@@ -269,7 +274,6 @@ def authorise_reversal(
     balance = ledger.balance(wallet(account))
     if balance < amount:
         raise _insufficient(balance, amount)
-    at = now_text()
     for transfer_id, _kind, moved, source, destination in transfers_of(conn, voids):
         if destination == wallet(account) and source == office_cash(viewer.office_id):
             ledger.transfer(
@@ -296,17 +300,17 @@ def authorise_reversal(
     return Answer(reference, ledger.balance(wallet(account)))
 
 
-def cancel_debit(conn: Connection, *, terminal_id: str, entry_id: str) -> str:
+def cancel_debit(conn: Connection, *, terminal_id: str, entry_id: str, at: str) -> str:
     """Undo an online debit the desk abandoned: its answer was lost, the desk then refused the
     payment (offline policy) and wrote no entry. Returns "cancelled", "already_cancelled" or
     "unknown" (central never received it). A debit whose entry arrived stays: 409."""
-    status = undo_debit(conn, entry_id, terminal_id=terminal_id)
+    status = undo_debit(conn, entry_id, at=at, terminal_id=terminal_id)
     if status == "confirmed":
         raise ApiError(409, "authorisation.confirmed")
     return status
 
 
-def undo_debit(conn: Connection, entry_id: str, *, terminal_id: str | None = None) -> str:
+def undo_debit(conn: Connection, entry_id: str, *, at: str, terminal_id: str | None = None) -> str:
     """Reverse an online debit no journal entry confirmed, and reopen its bill: for the desk
     that abandoned it (``terminal_id``), or for central's reconciliation (None), which also
     tells the office at its next pull. Returns "cancelled", "already_cancelled", "confirmed"
@@ -342,7 +346,6 @@ def undo_debit(conn: Connection, entry_id: str, *, terminal_id: str | None = Non
     payer = wallet(done.account) if done.account is not None else office_wallet(done.office_id)
     ledger = Ledger(conn)
     ledger.lock([payer])
-    at = now_text()
     for transfer_id, _kind, moved, source, destination in transfers_of(conn, entry_id):
         ledger.transfer(Transfer("reversal", moved, destination, source, entry_id, at, transfer_id))
     if done.bill_id is not None:

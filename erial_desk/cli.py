@@ -4,13 +4,13 @@ scripted walkthrough of a counter day."""
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from erial_desk import __version__
-from erial_desk.domain.errors import DeskError
+from erial_desk.config import default_data_dir
+from erial_desk.domain.errors import ConfigError, DeskError
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
@@ -20,16 +20,6 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_JOURNAL_BROKEN = 3
-
-
-def default_data_dir() -> Path:
-    """Where a terminal keeps its data unless told otherwise (per-user, per-platform)."""
-    if env := os.environ.get("ERIAL_DESK_DATA"):
-        return Path(env)
-    if sys.platform == "win32":
-        return Path(os.environ.get("LOCALAPPDATA", Path.home())) / "eRialDesk"
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "erial-desk"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser(
         "print-test", help="print a test page: the printer settings, both scripts and a QR code"
+    )
+
+    sub.add_parser(
+        "selftest",
+        help="check this terminal: data directory, journal, key store, printer, central, clock, "
+        "disk; one line per check, exit code 0 when every check passed",
     )
 
     gui = sub.add_parser("gui", help="the counter's window on the data directory")
@@ -137,12 +133,22 @@ def _run(args: argparse.Namespace, data_dir: Path, lang: str) -> int:
         from erial_desk.ui.app import run
 
         return run(data_dir, quit_when_open=args.quit_when_open)
+    if args.command == "selftest":
+        from erial_desk.selftest import run as run_selftest
+
+        return run_selftest(data_dir, args.lang, sys.stdout)
     if args.command == "demo":
-        from erial_desk.demo import run_demo
+        try:
+            from erial_desk.demo import run_demo
+        except ImportError:  # the bundle for office PCs carries no central server
+            raise ConfigError("demo.not_bundled") from None
 
         return run_demo(args.data_dir or Path("demo-data"), window=False if args.tour else None)
     if args.command == "walkthrough":
-        from erial_desk.walkthrough import run_walkthrough
+        try:
+            from erial_desk.walkthrough import run_walkthrough
+        except ImportError:  # as the demo: no central server in the bundle
+            raise ConfigError("demo.not_bundled") from None
 
         return run_walkthrough(args.keep)
     # Read-only: rebuild writes only derived tables, and a desk that refuses money must still

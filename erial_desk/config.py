@@ -7,15 +7,30 @@ names (see ``erial_desk.sync.credentials``).
 from __future__ import annotations
 
 import dataclasses
+import os
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+
+import platformdirs
 
 from erial_desk.domain.errors import ConfigError
 
 SETTINGS_FILE = "settings.toml"
 DATABASE_FILE = "desk.sqlite"
 DISPLAY_DIGITS = ("western", "arabic-indic")
+DATA_DIR_VARIABLE = "ERIAL_DESK_DATA"
+
+
+def default_data_dir() -> Path:
+    """Where a terminal keeps its data (and its log) unless told otherwise: the platform's
+    per-user data folder, e.g. %LOCALAPPDATA%\\eRialDesk on Windows, ~/.local/share/erial-desk
+    on Linux. Uninstalling the program leaves it where it is."""
+    if env := os.environ.get(DATA_DIR_VARIABLE):
+        return Path(env)
+    name = "eRialDesk" if sys.platform == "win32" else "erial-desk"
+    return Path(platformdirs.user_data_dir(name, appauthor=False, roaming=False))
 
 
 @dataclass(frozen=True)

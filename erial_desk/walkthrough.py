@@ -195,7 +195,7 @@ def _walk(central: EmbeddedCentral, data_dir: Path) -> int:
         print(f"  void receipt {void.receipt} reverses {wrong.receipt}")
 
         _say("Cash drop of 40.000 OMR to the safe", "إيداع نقدي في الخزنة")
-        desk.cash_drop({20000: 2}, Approval("aisha", "9999"))
+        desk.cash_drop({20000: 2}, Approval("aisha", "9999"), "Too much cash in the drawer")
 
         _say("Mid-shift X report", "تقرير منتصف المناوبة")
         _print_summary(desk.shift_summary())

@@ -65,24 +65,27 @@ _SCALARS = (str, int, bool, type(None))
 
 def _fast_path_ok(value: Any) -> bool:
     """True when ``value`` only holds scalars of our subset under ASCII keys, so the C encoder
-    with sorted keys already gives RFC 8785 order. Anything else takes the checked path."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            for key, child in item.items():
-                if type(key) is not str or not key.isascii():
-                    return False
-                stack.append(child)
-        elif kind is list or kind is tuple:
-            stack.extend(item)
-        elif kind is int:
-            if not -MAX_SAFE_INTEGER <= item <= MAX_SAFE_INTEGER:
+    with sorted keys already gives RFC 8785 order. Anything else takes the checked path.
+    (Written for speed: every journal entry passes here, at the desk and at central.)"""
+    kind = type(value)
+    if kind is dict:
+        for key, child in value.items():
+            if type(key) is not str or not key.isascii():
                 return False
-        elif kind not in _SCALARS:
-            return False
-    return True
+            ckind = type(child)
+            if ckind is str or child is None or ckind is bool:
+                continue
+            if ckind is int:
+                if not -MAX_SAFE_INTEGER <= child <= MAX_SAFE_INTEGER:
+                    return False
+            elif not _fast_path_ok(child):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(_fast_path_ok(item) for item in value)
+    if kind is int:
+        return -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
+    return kind in _SCALARS
 
 
 def canonical_bytes(value: Any) -> bytes:

@@ -16,6 +16,8 @@ from typing import Protocol
 MUSCAT = timezone(timedelta(hours=4), "GST")
 
 STAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+# The issue time a receipt's QR code carries: UTC to the second, short enough for a small code.
+QR_STAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 
 
 class Clock(Protocol):
@@ -82,3 +84,19 @@ def muscat_text(moment: datetime | str) -> str:
     """A moment as people read it at the counter: Muscat local time to the second."""
     value = parse_stamp(moment) if isinstance(moment, str) else moment
     return value.astimezone(MUSCAT).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def qr_stamp(moment: datetime | str) -> str:
+    """A moment as a receipt's QR code carries it: ``20260101T080000Z``."""
+    value = parse_stamp(moment) if isinstance(moment, str) else moment.astimezone(UTC)
+    return value.strftime(QR_STAMP_FORMAT)
+
+
+def parse_qr_stamp(text: str) -> datetime | None:
+    """The moment of ``qr_stamp``'s text, in UTC; None when the text is not one."""
+    if len(text) != len("20260101T080000Z"):
+        return None
+    try:
+        return datetime.strptime(text, QR_STAMP_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None

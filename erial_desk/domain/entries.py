@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .clock import qr_stamp
 from .entry_types import EntryType
 from .errors import ValidationError
 from .policy import DENOMINATIONS
@@ -36,6 +37,19 @@ def make_counts(counts: dict[int, int]) -> Counts:
         if count:
             result[str(denomination)] = count
     return result
+
+
+REASON_MAX = 200  # characters: a sentence a supervisor reads, well inside central's text limit
+
+
+def check_reason(typed: str) -> str:
+    """A clerk's reason (a void, a cash drop): trimmed, required, one sentence long at most."""
+    reason = " ".join(typed.split())
+    if not reason:
+        raise ValidationError("reason.required")
+    if len(reason) > REASON_MAX:
+        raise ValidationError("reason.too_long", max=REASON_MAX)
+    return reason
 
 
 def counts_total(counts: Counts) -> int:
@@ -72,6 +86,7 @@ class CashDrop(Payload):
     counts: Counts
     amount: int
     approver: str
+    reason: str = ""  # why the cash goes to the safe; drops journaled before it had none
 
 
 @dataclass(frozen=True)
@@ -182,10 +197,14 @@ def receipt_number(terminal_code: str, seq: int) -> str:
 RECEIPT_HASH_CHARS = 64
 
 
-def receipt_qr(verify_base_url: str, receipt: str, entry_hash: str) -> str:
+def receipt_qr(
+    verify_base_url: str, receipt: str, entry_hash: str, issued_at: str | None = None
+) -> str:
     """Text of a receipt's QR code: central's verification page for this receipt, with the
-    entry's hash so the page can say whether the paper matches the journal."""
-    return f"{verify_base_url.rstrip('/')}/r/{receipt}?h={entry_hash[:RECEIPT_HASH_CHARS]}"
+    entry's hash so the page can say whether the paper matches the journal, and the time it
+    was issued (UTC), so that a receipt central has not received yet can be told from a fake."""
+    url = f"{verify_base_url.rstrip('/')}/r/{receipt}?h={entry_hash[:RECEIPT_HASH_CHARS]}"
+    return url if issued_at is None else f"{url}&t={qr_stamp(issued_at)}"
 
 
 def parse_receipt_qr(text: str) -> tuple[str, str] | None:
@@ -194,6 +213,7 @@ def parse_receipt_qr(text: str) -> tuple[str, str] | None:
     if marker not in text or "?h=" not in text:
         return None
     receipt, _, query = text.rsplit(marker, 1)[1].partition("?h=")
+    query = query.split("&", 1)[0]  # the issue time that may follow the hash
     code, _, seq = receipt.partition("-")
     if len(code) != 8 or not seq.isdigit() or len(query) != RECEIPT_HASH_CHARS:
         return None

@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "denomination.invalid": N_("{value} is not an Omani note or coin."),
     "count.invalid": N_("A count cannot be negative."),
     "reason.required": N_("Enter a reason."),
+    "reason.too_long": N_("A reason has at most {max} characters."),
     "query.too_short": N_("Type at least {min} characters to search."),
     # policy and roles
     "policy.not_allowed": N_("An {office_type} office cannot {action}."),
@@ -192,6 +193,28 @@ MESSAGES: dict[str, str] = {
         "The shift's figures in the database differ from its journal ({figure}: journal {journal},"
         " database {database}). Nothing was recorded. Call the office's IT to run 'erial-desk"
         " verify-journal' and then 'erial-desk rebuild'."
+    ),
+    # upgrades of the database by a new version (see store.migrate)
+    "upgrade.failed": N_(
+        "This version of e-Rial Desk could not upgrade the terminal's database, so it does not"
+        " start. The database was left as it was; a copy made before the upgrade is kept at"
+        " {backup}. Install the previous version again and call the municipality's IT team."
+    ),
+    "upgrade.no_copy": N_(
+        "Before upgrading the terminal's database this version of e-Rial Desk copies it, but the"
+        " copy could not be written in {folder} (the disk may be full). Nothing was changed."
+        " Free some disk space and start the desk again, or call the municipality's IT team."
+    ),
+    "upgrade.unverified": N_(
+        "After the upgrade the terminal's journal did not verify, so the upgrade was undone and"
+        " e-Rial Desk does not start. The database was left as it was; a copy made before the"
+        " upgrade is kept at {backup}. Install the previous version again and call the"
+        " municipality's IT team."
+    ),
+    # the bundle for office PCs carries no central server
+    "demo.not_bundled": N_(
+        "The demo and the walkthrough need the central server, which the installed e-Rial Desk"
+        " does not include. Run them from the source code ('make demo')."
     ),
     "journal.unverified": N_(
         "The journal fails verification: {problem}. Nothing was rebuilt; call the office's IT"

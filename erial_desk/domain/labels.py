@@ -7,7 +7,7 @@ same thing by two names.
 from __future__ import annotations
 
 from .entries import EntryType
-from .policy import PaymentMethod
+from .policy import BillKind, FeeCatalogue, PaymentMethod
 from .words import N_, text
 
 ENTRY_LABELS: dict[str, str] = {  # keyed by EntryType, found by its value too
@@ -41,6 +41,20 @@ def method_label(method: str, language: str) -> str:
     return method if sentence is None else text(language, sentence)
 
 
+def service_label(kind: str, language: str, catalogue: FeeCatalogue | None = None) -> str:
+    """A bill kind's service name as the fee catalogue (central's, else this version's) names it:
+    the name receipts print."""
+    services = (catalogue or _DEFAULT_CATALOGUE).services
+    try:
+        service = services[BillKind(kind)]
+    except (ValueError, KeyError):
+        return kind
+    return service.name_ar if language == "ar" else service.name_en
+
+
+_DEFAULT_CATALOGUE = FeeCatalogue()
+
+
 # Movements central's ledger keeps on a wallet besides the desks' entries (a statement's lines):
 # the desk's kinds keep the desk's names.
 TRANSFER_LABELS: dict[str, str] = {
@@ -61,3 +75,23 @@ def transfer_label(kind: str, language: str) -> str:
 def void_label(name: str, language: str) -> str:
     """``Void: Parking fine``: what a void cancelled, ``name`` already in ``language``."""
     return text(language, VOID_OF, name=name)
+
+
+# Who speaks on every receipt and on the receipt check page.
+MUNICIPALITY = N_("Muscat Municipality")
+SYSTEM = N_("e-Rial")
+
+# Names of the facts a receipt shows, on the paper and on central's receipt check page alike.
+RECEIPT_NO = N_("Receipt no.")
+DATE_TIME = N_("Date")
+OFFICE = N_("Office")
+BILL = N_("Bill")
+REFERENCE = N_("Reference")
+BILL_AMOUNT = N_("Bill amount")
+SERVICE_CHARGE = TRANSFER_LABELS["charge"]
+TOTAL = N_("Total")
+METHOD = N_("Payment method")
+AMOUNT = N_("Amount")
+VOIDED_RECEIPT = N_("Voided receipt")
+TRANSACTION = N_("Transaction")
+TOP_UP_AMOUNT = N_("Top-up amount")

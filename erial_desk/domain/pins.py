@@ -53,6 +53,12 @@ def seal_pin(central_public_key: bytes, pin: str, context: str) -> str:
     return _b64(SealedBox(PublicKey(central_public_key)).encrypt(message))
 
 
+def pin_reset_context(account: str, request_id: str) -> str:
+    """What a new wallet PIN chosen at a counter is sealed to: that account and that request,
+    so that neither a payment's sealed PIN nor an earlier reset's opens as this one."""
+    return f"pin-reset:{account}:{request_id}"
+
+
 def open_sealed_pin(central_private_key: bytes, sealed: str, context: str) -> str:
     """Central's side: the PIN inside ``sealed``, refused when it was sealed for another context."""
     # Anyone can seal anything to a public key: whatever does not parse as ours is a wrong PIN.

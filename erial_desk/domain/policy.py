@@ -40,6 +40,8 @@ class Action(StrEnum):
     OPEN_SHIFT = "open_shift"
     CLOSE_SHIFT = "close_shift"
     APPROVE = "approve"
+    # Sets a new wallet PIN chosen by the customer and lifts the wrong-PIN lock, after an ID check.
+    RESET_CUSTOMER_PIN = "reset_customer_pin"
 
 
 # English names, in the words catalogue; the Arabic is looked up where a refusal is made.
@@ -56,6 +58,7 @@ ACTION_NAMES: dict[Action, str] = {
     Action.OPEN_SHIFT: N_("open a shift"),
     Action.CLOSE_SHIFT: N_("close a shift"),
     Action.APPROVE: N_("approve"),
+    Action.RESET_CUSTOMER_PIN: N_("reset a customer's wallet PIN"),
 }
 OFFICE_TYPE_NAMES: dict[OfficeType, str] = {
     OfficeType.INTERNAL: N_("internal"),
@@ -102,6 +105,7 @@ def _default_permissions() -> dict[Action, frozenset[OfficeType]]:
         Action.OPEN_SHIFT: both,
         Action.CLOSE_SHIFT: both,
         Action.APPROVE: both,
+        Action.RESET_CUSTOMER_PIN: internal,
     }
 
 

@@ -53,10 +53,10 @@ def _header(ctx: Context, at: str | None) -> tuple[Field, ...]:
     return tuple(fields)
 
 
-def _verify_qr(ctx: Context) -> Qr | None:
+def _verify_qr(ctx: Context, at: str | None) -> Qr | None:
     if not (ctx.receipt and ctx.entry_hash and ctx.verify_url):
         return None
-    return Qr(receipt_qr(ctx.verify_url, ctx.receipt, ctx.entry_hash), t.QR_VERIFY)
+    return Qr(receipt_qr(ctx.verify_url, ctx.receipt, ctx.entry_hash, at), t.QR_VERIFY)
 
 
 def _status(ctx: Context) -> list[Block]:
@@ -82,7 +82,7 @@ def _document(
         header=_header(ctx, env["at"] if env else None),
         body=tuple(body),
         receipt=ctx.receipt,
-        qr=qr if qr is not None else _verify_qr(ctx),
+        qr=qr if qr is not None else _verify_qr(ctx, env["at"] if env else None),
         copy=ctx.copy,
         # A copy moves no cash: the drawer stays shut.
         cash_drawer=cash and not ctx.copy,

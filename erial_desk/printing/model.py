@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from erial_desk.domain import labels
 from erial_desk.domain.words import N_, text
 
 
@@ -61,8 +62,8 @@ def bi(sentence: str) -> Bi:
     return Bi(text("ar", sentence), text("en", sentence))
 
 
-MUNICIPALITY = bi(N_("Muscat Municipality"))
-SYSTEM = bi(N_("e-Rial"))
+MUNICIPALITY = bi(labels.MUNICIPALITY)
+SYSTEM = bi(labels.SYSTEM)
 COPY_MARK = bi(N_("COPY"))
 
 

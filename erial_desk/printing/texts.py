@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
+from erial_desk.domain import labels
 from erial_desk.domain.labels import entry_label, method_label
 from erial_desk.domain.money import format_amount
 from erial_desk.domain.words import N_
@@ -35,10 +36,10 @@ def local_time(at: str | None = None) -> str:
 
 
 # --- header ---------------------------------------------------------------------------------
-RECEIPT_NO = bi(N_("Receipt no."))
-DATE_TIME = bi(N_("Date"))
+RECEIPT_NO = bi(labels.RECEIPT_NO)
+DATE_TIME = bi(labels.DATE_TIME)
 PRINTED_AT = bi(N_("Printed at"))
-OFFICE = bi(N_("Office"))
+OFFICE = bi(labels.OFFICE)
 TERMINAL = bi(N_("Terminal"))
 OPERATOR = bi(N_("Operator"))
 SHIFT = bi(N_("Shift"))
@@ -65,19 +66,19 @@ CR_NUMBER = bi(N_("CR number"))
 AUTHORISED_PERSON = bi(N_("Authorised person"))
 MOBILE = bi(N_("Mobile"))
 EMAIL = bi(N_("E-mail"))
-TOP_UP_AMOUNT = bi(N_("Top-up amount"))
+TOP_UP_AMOUNT = bi(labels.TOP_UP_AMOUNT)
 BALANCE_AFTER = bi(N_("Balance after"))
 BALANCE_KNOWN = bi(N_("Known balance"))
-BILL = bi(N_("Bill"))
-REFERENCE = bi(N_("Reference"))
-BILL_AMOUNT = bi(N_("Bill amount"))
-SERVICE_CHARGE = bi(N_("Service charge"))
-TOTAL = bi(N_("Total"))
-METHOD = bi(N_("Payment method"))
+BILL = bi(labels.BILL)
+REFERENCE = bi(labels.REFERENCE)
+BILL_AMOUNT = bi(labels.BILL_AMOUNT)
+SERVICE_CHARGE = bi(labels.SERVICE_CHARGE)
+TOTAL = bi(labels.TOTAL)
+METHOD = bi(labels.METHOD)
 STATUS = bi(N_("Status"))
 AUTHORISATION = bi(N_("Authorisation"))
-VOIDED_RECEIPT = bi(N_("Voided receipt"))
-VOIDED_TYPE = bi(N_("Transaction"))
+VOIDED_RECEIPT = bi(labels.VOIDED_RECEIPT)
+VOIDED_TYPE = bi(labels.TRANSACTION)
 REFUND = bi(N_("Amount reversed"))
 REASON = bi(N_("Reason"))
 APPROVED_BY = bi(N_("Approved by"))
@@ -86,7 +87,7 @@ STAGE = bi(N_("Stage"))
 FEE = bi(N_("Fee"))
 FEE_STATUS = bi(N_("Fee status"))
 DESCRIPTION = bi(N_("Description"))
-AMOUNT = bi(N_("Amount"))
+AMOUNT = bi(labels.AMOUNT)
 
 
 def entry_name(entry_type: str) -> Bi:

@@ -57,7 +57,9 @@ from erial_desk.store.journal import AppendedEntry, Journal
 from erial_desk.sync.client import CentralClient, check_server_url
 from erial_desk.sync.credentials import KeyStore
 
+from .counter_lookups import CounterLookups
 from .counter_reads import CounterReads
+from .customer_pin import CustomerPinReset
 from .events import EventHub
 from .integrity import Integrity, JournalReport, check_key_store, made_or_removed
 from .parts import Guards, JournalWriter, Place, Reader, Reference, SessionHolder
@@ -187,6 +189,8 @@ class Desk:
     _preferences: PreferenceUseCases
     _reads: CounterReads
     _integrity: Integrity
+    _pin_reset: CustomerPinReset
+    _lookups: CounterLookups
 
     # session
     login = _Via("_session", SessionUseCases.login)
@@ -253,6 +257,10 @@ class Desk:
     last_receipt = _Via("_reads", CounterReads.last_receipt)
     # integrity
     verify_journal = _Via("_integrity", Integrity.verify_journal)
+    # the counter's calls to central while a customer waits
+    reset_customer_pin = _Via("_pin_reset", CustomerPinReset.reset)
+    online_payment = _Via("_lookups", CounterLookups.online_payment)
+    check_new_subscriber = _Via("_lookups", CounterLookups.check_new_subscriber)
 
     @classmethod
     def init_for_central(
@@ -422,6 +430,8 @@ class Desk:
         )
         self._preferences = PreferenceUseCases(guards, place, self._printing)
         self._reads = CounterReads(guards, reader, self.terminal_id)
+        self._pin_reset = CustomerPinReset(guards, writer, reference, central, subscribers)
+        self._lookups = CounterLookups(guards, reference, central, subscribers)
         # The counter never waits for the network: each commit wakes the sync worker (a cash
         # receipt says "pending sync" until central acknowledges it).
         writer.on_commit(sync.wake_sync)

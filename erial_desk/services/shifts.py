@@ -9,6 +9,7 @@ from erial_desk.domain.entries import (
     EntryType,
     ShiftClosed,
     ShiftOpened,
+    check_reason,
     counts_total,
     make_counts,
 )
@@ -68,10 +69,13 @@ class ShiftUseCases:
             raise NotFoundError("entry.not_found")
         return int(row[0])
 
-    def cash_drop(self, counts: dict[int, int], approval: Approval | None) -> TransactionResult:
-        """Take cash out of the drawer to the safe, with a supervisor's approval."""
+    def cash_drop(
+        self, counts: dict[int, int], approval: Approval | None, reason: str
+    ) -> TransactionResult:
+        """Take cash out of the drawer to the safe, with a reason and a supervisor's approval."""
         self._guards.allow(Action.CASH_DROP)
         shift_id = self._guards.own_shift()
+        reason = check_reason(reason)
         journal_counts = make_counts(counts)
         amount = check_amount(
             counts_total(journal_counts), maximum=self._reference.policy.cash_drop_max
@@ -86,7 +90,7 @@ class ShiftUseCases:
                 amount_ar=format_amount(amount, "ar"),
             )
         approver = self._approvals.approve(approval)
-        entry = self._writer.append(CashDrop(shift_id, journal_counts, amount, approver))
+        entry = self._writer.append(CashDrop(shift_id, journal_counts, amount, approver, reason))
         return TransactionResult(
             entry.entry_id,
             entry.seq,

@@ -26,7 +26,7 @@ from erial_desk.sync.client import CentralClient
 from .parts import Guards, JournalWriter, Reader, Reference
 from .results import RegistrationForm, TransactionResult
 
-_FIELD_NAMES = {
+FIELD_NAMES = {
     "civil_number": ("civil number", "الرقم المدني"),
     "cr_number": ("commercial registration number", "رقم السجل التجاري"),
 }
@@ -67,10 +67,10 @@ class SubscriberUseCases:
         civil = cr = person = None
         if form.kind == "individual":
             civil = normalise_civil_number(form.civil_number or "", policy.civil_number_length)
-            self._refuse_duplicate("civil_number", civil)
+            self.refuse_duplicate("civil_number", civil)
         elif form.kind == "company":
             cr = normalise_cr_number(form.cr_number or "", policy.cr_number_length)
-            self._refuse_duplicate("cr_number", cr)
+            self.refuse_duplicate("cr_number", cr)
             person = _clean_optional(form.authorised_person)
             if person is None:
                 raise ValidationError("name.required")
@@ -108,14 +108,14 @@ class SubscriberUseCases:
             self._reference.sealing_key = self._central.sealing_key(deadline=deadline)
         return self._reference.sealing_key
 
-    def _refuse_duplicate(self, field: str, value: str) -> None:
+    def refuse_duplicate(self, field: str, value: str) -> None:
         with self._reader.connect() as conn:
             exists = conn.execute(
                 text(f"SELECT 1 FROM subscribers WHERE {field} = :v LIMIT 1"),  # noqa: S608
                 {"v": value},
             ).fetchone()
         if exists:
-            name_en, name_ar = _FIELD_NAMES[field]
+            name_en, name_ar = FIELD_NAMES[field]
             raise StateError("subscriber.exists", field=name_en, field_ar=name_ar)
 
     def _new_account_number(self) -> str:

@@ -2,7 +2,8 @@
 
 The login window shows before the desk's data directory is opened: opening (migrations, the key
 store, central's reference data) runs on the journal worker while the clerk types. Language and
-direction are set before any widget exists.
+direction are set before any widget exists. What only a logged-in clerk uses (the counter's
+keys, its screens) is imported when first used, so the login window shows sooner.
 """
 
 from __future__ import annotations
@@ -13,19 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-from erial_desk.domain.policy import Role
-from erial_desk.services.events import EventHub
-
 from .context import DeskContext
-from .counter_keys import counter_actions, home_tiles
 from .counter_screens import counter_factories, counter_scanner
+from .idle import IdleWatch
 from .language import install_language
 from .main_window import MainWindow
 from .screen import KeyAction, Screen
-from .screens.counter_base import CounterScreen
 from .screens.login import LoginScreen
 from .words import set_arabic_digits, t
 
@@ -33,32 +30,6 @@ if TYPE_CHECKING:
     from erial_desk.services import Desk
 
 log = logging.getLogger(__name__)
-
-DEFAULT_IDLE_MINUTES = 5
-
-
-class IdleWatch(QObject):
-    """Locks the screen when nobody has touched the keyboard or mouse for a while."""
-
-    def __init__(self, on_idle: Callable[[], None], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.timeout.connect(on_idle)
-        self.minutes = DEFAULT_IDLE_MINUTES
-
-    def start(self, minutes: int) -> None:
-        self.minutes = minutes
-        self.timer.start(minutes * 60_000)
-
-    def stop(self) -> None:
-        self.timer.stop()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if event.type() in (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress):
-            if self.timer.isActive():
-                self.timer.start(self.minutes * 60_000)
-        return False
 
 
 class CounterApp(QObject):
@@ -71,13 +42,13 @@ class CounterApp(QObject):
         self.app = app
         self.opener = opener
         self.language = language
-        self.ctx = DeskContext(EventHub(), self)
+        self.ctx = DeskContext(parent=self)  # the desk brings its events when it opens
         self.idle = IdleWatch(self.lock, self)
-        app.installEventFilter(self.idle)
+        self.idle.follow(app)
         self.window: MainWindow | None = None
-        self.build()
         self.scanner = counter_scanner(self)
-        app.installEventFilter(self.scanner)
+        self.scanner.follow(app)
+        self.build()
 
     def start(self) -> None:
         """Open the data directory behind the window: call once the window is shown, so the
@@ -114,6 +85,7 @@ class CounterApp(QObject):
         ctx = self.ctx
 
         def home() -> Screen:
+            from .counter_keys import home_tiles
             from .screens.home import HomeScreen
 
             screen = HomeScreen(ctx)
@@ -177,6 +149,10 @@ class CounterApp(QObject):
         window = self.window
         if window.current() is not None and window.current().name == "lock":  # type: ignore[union-attr]
             return []
+        from erial_desk.domain.policy import Role
+
+        from .counter_keys import counter_actions
+
         actions = [
             KeyAction(Qt.Key.Key_F1, t("Help"), self.help),
             *counter_actions(ctx=self.ctx, show=window.show_screen, reprint=self.reprint),
@@ -189,6 +165,8 @@ class CounterApp(QObject):
 
     def open_for(self, name: str, account: str) -> None:
         """Show screen ``name`` for the subscriber ``account``."""
+        from .screens.counter_base import CounterScreen
+
         if self.window is not None:
             screen = self.window.screen_named(name)
             if isinstance(screen, CounterScreen):
@@ -216,6 +194,8 @@ class CounterApp(QObject):
     def help(self) -> None:
         if self.window is None:
             return
+        from .screens.counter_base import CounterScreen
+
         screen = self.window.current()
         if isinstance(screen, CounterScreen):
             self.window.inform(screen.help_text())

@@ -9,17 +9,15 @@ from typing import TYPE_CHECKING, TypeVar
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
-from erial_desk.services.events import EventHub
-from erial_desk.services.results import OperatorSession
-
 from .event_bridge import EventBridge
-from .failure import failure_sentence
 from .runner import Lane, OperationsRunner
 from .widgets.pin_pad import PinPad
 from .words import language
 
 if TYPE_CHECKING:
     from erial_desk.services import Desk
+    from erial_desk.services.events import EventHub
+    from erial_desk.services.results import OperatorSession
 
 T = TypeVar("T")
 
@@ -32,7 +30,8 @@ class DeskContext(QObject):
     message = Signal(str)  # a problem, for the window's message line
     notice = Signal(str)  # something done, for the same line
 
-    def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
+    def __init__(self, hub: EventHub | None = None, parent: QObject | None = None) -> None:
+        """``hub``: the events to relay before the desk is open (none: only the desk's own)."""
         super().__init__(parent)
         self.hub = hub
         self.runner = OperationsRunner(self)
@@ -117,6 +116,8 @@ class DeskContext(QObject):
         )
 
     def sentence(self, exc: BaseException, recorded: bool | None = None) -> str:
+        from .failure import failure_sentence  # the error path is imported at its first use
+
         return failure_sentence(exc, language(), recorded=recorded)
 
     def shutdown(self) -> None:

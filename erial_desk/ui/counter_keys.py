@@ -7,22 +7,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 
-from erial_desk.domain.errors import PolicyError
-from erial_desk.domain.policy import Action, check_allowed
-
 from .context import DeskContext
 from .screen import KeyAction
 from .words import t
+
+if TYPE_CHECKING:
+    from erial_desk.domain.policy import Action
 
 REPRINT = "reprint"
 
 
 def _keys() -> list[tuple[Qt.Key, str, Action, str]]:
     """(key, label, the action the policy must allow, the screen it shows)."""
+    # The policy is imported once someone is logged in, not before the login window shows.
+    from erial_desk.domain.policy import Action
+
     return [
         (Qt.Key.Key_F2, t("Find"), Action.INQUIRE, "search"),
         (Qt.Key.Key_F3, t("Top-up"), Action.TOP_UP, "top_up"),
@@ -38,6 +42,9 @@ def refusal(ctx: DeskContext, action: Action) -> str | None:
     """Why the logged-in operator may not do ``action`` here, or None when they may."""
     if not ctx.is_open or ctx.operator is None:
         return t("Log in first.")
+    from erial_desk.domain.errors import PolicyError
+    from erial_desk.domain.policy import check_allowed
+
     try:
         check_allowed(ctx.desk.policy, ctx.desk.office, ctx.operator.role, action)
     except PolicyError as exc:

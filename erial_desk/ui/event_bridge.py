@@ -9,20 +9,12 @@ GUI thread and may touch widgets.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 
-from erial_desk.services.events import (
-    EntryCommitted,
-    Event,
-    EventHub,
-    IntegrityProblem,
-    PrintJobChanged,
-    ReferenceDataChanged,
-    SessionChanged,
-    ShiftChanged,
-    SyncStatusChanged,
-)
+if TYPE_CHECKING:
+    from erial_desk.services.events import Event, EventHub
 
 
 class EventBridge(QObject):
@@ -37,9 +29,30 @@ class EventBridge(QObject):
     session_changed = Signal(object)
     integrity_problem = Signal(object)
 
-    def __init__(self, hub: EventHub, parent: QObject | None = None) -> None:
+    def __init__(self, hub: EventHub | None = None, parent: QObject | None = None) -> None:
+        """Relays ``hub``; with none, nothing until ``listen_to`` (the counter's window shows
+        before the desk, and its events, exist)."""
         super().__init__(parent)
-        self._signals: dict[type[Event], SignalInstance] = {
+        self._signals: dict[type[Event], SignalInstance] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+        if hub is not None:
+            self.listen_to(hub)
+
+    def listen_to(self, hub: EventHub) -> None:
+        """Relay ``hub`` from now on (the desk's own, once it is open)."""
+        # The core's events are imported with the first hub, not before the window shows.
+        from erial_desk.services.events import (
+            EntryCommitted,
+            Event,
+            IntegrityProblem,
+            PrintJobChanged,
+            ReferenceDataChanged,
+            SessionChanged,
+            ShiftChanged,
+            SyncStatusChanged,
+        )
+
+        self._signals = {
             EntryCommitted: self.entry_committed,
             ShiftChanged: self.shift_changed,
             SyncStatusChanged: self.sync_status_changed,
@@ -48,11 +61,6 @@ class EventBridge(QObject):
             SessionChanged: self.session_changed,
             IntegrityProblem: self.integrity_problem,
         }
-        self._unsubscribe: Callable[[], None] | None = None
-        self.listen_to(hub)
-
-    def listen_to(self, hub: EventHub) -> None:
-        """Relay ``hub`` from now on (the desk's own, once it is open)."""
         self.close()
         self._unsubscribe = hub.subscribe(Event, self._relay)
 

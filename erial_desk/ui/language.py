@@ -23,6 +23,9 @@ UI_POINT_SIZE = 11
 # Noto Sans Arabic carries Latin letters and digits too; the system's sans face is only a
 # fallback for a character neither has.
 FALLBACK_FAMILIES = ("DejaVu Sans", "Segoe UI", "Arial", "Sans Serif")
+# Qt's own translations, installed here: kept, not searched for among the application's
+# children (that wraps each child, Qt's private classes too, in Python at every start).
+_qt_translator: QTranslator | None = None
 
 
 def is_rtl(language: str) -> bool:
@@ -49,14 +52,19 @@ def install_language(app: QApplication, language: str) -> None:
             QLocale.Country.Oman,
         )
     )
-    for old in app.findChildren(QTranslator):
-        app.removeTranslator(old)
-        old.deleteLater()
+    global _qt_translator
+    if _qt_translator is not None:
+        app.removeTranslator(_qt_translator)
+        _qt_translator.deleteLater()
+        _qt_translator = None
     translator = QTranslator(app)
     if translator.load(
         f"qtbase_{language}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     ):
         app.installTranslator(translator)
+        _qt_translator = translator
+    else:
+        translator.deleteLater()
     app.setFont(ui_font())
 
 

@@ -2,15 +2,18 @@
 
 One task at a time fills the middle; Escape goes back to Home. The function keys are the same on
 every screen (UI.md); a key whose action this office or role may not do is not shown, and
-pressing it says why. Keys are routed here, so no screen installs shortcuts of its own.
+pressing it says why. Keys are routed here, so no screen installs shortcuts of its own. A task
+left half-done for another screen stays as it was: Ctrl+Tab goes to the next such open task
+(Ctrl+Shift+Tab to the one before), in the order they were started.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QKeyCombination, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
 from .context import DeskContext
 from .screen import KeyAction, Screen
 from .status_bar import StatusBar
-from .words import language, t
+from .words import language, t, tn
 
 MIN_SIZE = (1024, 768)
 ROUTED_KEYS = (
@@ -41,6 +44,12 @@ ROUTED_KEYS = (
     Qt.Key.Key_F11,
     Qt.Key.Key_F12,
 )
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = CTRL | Qt.KeyboardModifier.ShiftModifier
+# Ctrl+Tab: the next open task; Ctrl+Shift+Tab the one before (Qt's shortcut map also takes the
+# Backtab a keyboard sends for it).
+NEXT_TASK = QKeyCombination(CTRL, Qt.Key.Key_Tab)
+PREVIOUS_TASK = QKeyCombination(CTRL_SHIFT, Qt.Key.Key_Tab)
 
 
 class KeyBar(QWidget):
@@ -52,7 +61,7 @@ class KeyBar(QWidget):
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(6, 2, 6, 2)
 
-    def show_actions(self, actions: list[KeyAction]) -> None:
+    def show_actions(self, actions: list[KeyAction], open_tasks: int = 0) -> None:
         while self._layout.count():
             item = self._layout.takeAt(0)
             widget = item.widget() if item is not None else None
@@ -64,6 +73,10 @@ class KeyBar(QWidget):
             label = QLabel(f"<b>{name}</b> {action.label}", self)
             label.setEnabled(action.enabled)
             self._layout.addWidget(label)
+        if open_tasks:
+            name = QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_Tab).toString()
+            sentence = tn("{count} open task", "{count} open tasks", open_tasks)
+            self._layout.addWidget(QLabel(f"<b>{name}</b> {sentence}", self))
         self._layout.addStretch(1)
 
 
@@ -99,9 +112,9 @@ class MainWindow(QMainWindow):
         self.factories: dict[str, Callable[[], Screen]] = {}
         self.global_actions: Callable[[], list[KeyAction]] = list
         self.home = "home"
-        # Keys are taken before any widget sees them (a combo box would open on F4), for
-        # whatever widget of this window has the focus; a dialog's keys stay the dialog's.
-        _application().installEventFilter(self)
+        self._tasks: list[str] = []  # screens that keep a task, in the order first shown
+        self._focus: dict[str, QWidget] = {}  # where the focus was when a screen was left
+        self._route_keys()
         ctx.message.connect(self.say)
         ctx.notice.connect(self.inform)
         ctx.desk_opened.connect(self._show_office)
@@ -129,12 +142,53 @@ class MainWindow(QMainWindow):
         return widget if isinstance(widget, Screen) else None
 
     def show_screen(self, name: str) -> None:
+        screen = self._switch_to(name)
+        screen.shown()
+
+    def _switch_to(self, name: str) -> Screen:
+        leaving = self.current()
+        focus = QApplication.focusWidget()
+        if leaving is not None and focus is not None and leaving.isAncestorOf(focus):
+            self._focus[leaving.name] = focus
         screen = self.screen_named(name)
+        if screen.keeps_task and name not in self._tasks:
+            self._tasks.append(name)
         if self._showing_problem:
             self.say("")  # a problem belongs to the screen it happened on; news stays
         self.stack.setCurrentWidget(screen)
         self._refresh_keys()
-        screen.shown()
+        return screen
+
+    # --- open tasks --------------------------------------------------------------------------
+
+    def open_tasks(self) -> list[str]:
+        """Screens whose task was started and not finished, other than the one shown."""
+        current = self.current()
+        return [
+            name
+            for name in self._tasks
+            if self.screens[name] is not current and self.screens[name].has_open_task()
+        ]
+
+    def next_task(self, step: int = 1) -> None:
+        """Ctrl+Tab: the next open task, as it was left (``step`` -1: the one before)."""
+        current = self.current()
+        if current is None or current.name in ("login", "lock"):
+            return
+        waiting = self.open_tasks()
+        if not waiting:
+            self.inform(t("No other task is open."))
+            return
+        order = self._tasks
+        if current.name in order:  # the one after (or before) this task, going round
+            here = order.index(current.name)
+            name = min(waiting, key=lambda task: (order.index(task) - here) * step % len(order))
+        else:  # from elsewhere: the first task started (or the last)
+            name = waiting[0] if step > 0 else waiting[-1]
+        self._switch_to(name)
+        focus = self._focus.get(name)
+        if focus is not None and self.screens[name].isAncestorOf(focus):
+            focus.setFocus()
 
     def key_actions(self) -> list[KeyAction]:
         screen = self.current()
@@ -143,7 +197,9 @@ class MainWindow(QMainWindow):
         return own + [a for a in self.global_actions() if a.key not in taken]
 
     def _refresh_keys(self) -> None:
-        self.keys.show_actions(self.key_actions())
+        current = self.current()
+        locked = current is None or current.name in ("login", "lock")
+        self.keys.show_actions(self.key_actions(), 0 if locked else len(self.open_tasks()))
 
     # --- keys --------------------------------------------------------------------------------
 
@@ -154,22 +210,20 @@ class MainWindow(QMainWindow):
                     action.run()
                 return
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(watched, QWidget)
-            and watched.window() is self
-            and isinstance(event, QKeyEvent)
-            and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        ):
-            key = Qt.Key(event.key())
-            if key in ROUTED_KEYS:
-                self.press(key)
-                return True
-            if key == Qt.Key.Key_Escape:
-                self.escape()
-                return True
-        return False
+    def _route_keys(self) -> None:
+        """Qt's shortcuts of this window take these keys before the widget with the focus sees
+        them (a combo box would open on F4, a field would keep Escape), for whichever widget of
+        this window has it; a dialog is a window of its own, so its keys stay the dialog's.
+        They work as soon as the window shows, with no Python called for other events."""
+        for key in ROUTED_KEYS:
+            self._shortcut(QKeySequence(key), partial(self.press, key))
+        self._shortcut(QKeySequence(Qt.Key.Key_Escape), self.escape)
+        self._shortcut(QKeySequence(NEXT_TASK), partial(self.next_task, 1))
+        self._shortcut(QKeySequence(PREVIOUS_TASK), partial(self.next_task, -1))
+
+    def _shortcut(self, sequence: QKeySequence, run: Callable[[], None]) -> None:
+        shortcut = QShortcut(sequence, self)  # context: this window, whatever has the focus
+        shortcut.activated.connect(run)
 
     def escape(self) -> None:
         screen = self.current()
@@ -198,12 +252,5 @@ class MainWindow(QMainWindow):
         self.title.setText(f"{name} · {terminal_code(desk.terminal_id)}")
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
-        _application().removeEventFilter(self)
         self.status.ctx.events.any_event.disconnect(self.status.refresh)
         super().closeEvent(event)
-
-
-def _application() -> QApplication:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication), "the window needs a QApplication"
-    return app

@@ -15,20 +15,15 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
-from erial_desk.domain.entries import parse_receipt_qr
-from erial_desk.domain.errors import ValidationError
-from erial_desk.domain.identifiers import normalise_account_number
-
-from .screens.counter_base import ACCOUNT_FIELD
-
 BURST_GAP_S = 0.05  # a scanner's keys come within a few milliseconds of each other
 BURST_MIN_KEYS = 8  # fewer is a PIN or an amount typed briskly
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 class ScannerWatch(QObject):
-    """An application event filter: ``on_account(account)`` / ``on_receipt(receipt)`` when a
-    burst ends; ``on_home_key(text)`` for a printable key while ``at_home()``."""
+    """An event filter on whatever has the keyboard: ``on_account(account)`` /
+    ``on_receipt(receipt)`` when a burst ends; ``on_home_key(text)`` for a printable key while
+    ``at_home()``."""
 
     def __init__(
         self,
@@ -47,6 +42,22 @@ class ScannerWatch(QObject):
         self.on_receipt = on_receipt
         self.burst = ""
         self._last = 0.0
+
+    def follow(self, app: QApplication) -> None:
+        """Sit on the widget with the keyboard focus (it is the first to get each key) and on
+        its window (which gets the keys when no widget has the focus), moving with the focus.
+        Not an application-wide filter: that is called for every event of every object, and
+        shiboken then builds Python types (and their enums) for Qt's private classes, which
+        made the window's start slower by half for nothing."""
+        app.focusChanged.connect(self._focus_moved)
+        self._focus_moved(None, app.focusWidget())
+
+    def _focus_moved(self, old: QWidget | None, new: QWidget | None) -> None:
+        if old is not None and not old.isWindow():
+            old.removeEventFilter(self)
+        if new is not None:
+            new.window().installEventFilter(self)
+            new.installEventFilter(self)  # installed last: this filter sees the key first
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
@@ -82,6 +93,14 @@ class ScannerWatch(QObject):
         return False
 
     def _scanned(self, burst: str, focus: QWidget | None) -> bool:
+        # Imported at the first scan, not before the login window shows (the desk, opening
+        # behind the window, imports them anyway).
+        from erial_desk.domain.entries import parse_receipt_qr
+        from erial_desk.domain.errors import ValidationError
+        from erial_desk.domain.identifiers import normalise_account_number
+
+        from .screens.counter_base import ACCOUNT_FIELD
+
         if focus is not None and focus.property(ACCOUNT_FIELD):
             return False  # the field takes the number as typed
         receipt = parse_receipt_qr(burst)

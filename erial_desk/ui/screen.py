@@ -4,16 +4,23 @@ shown. The window routes keys; a screen never installs shortcuts of its own."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLayout, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from .context import DeskContext
 
 
-@dataclass(frozen=True)
-class KeyAction:
+class KeyAction(NamedTuple):  # not a dataclass: that module's import slowed the window's start
     key: Qt.Key
     label: str
     run: Callable[[], None]
@@ -25,6 +32,9 @@ class Screen(QWidget):
     """Base of every screen. ``go`` asks the window to show another screen by name."""
 
     name = "screen"
+    # A customer's task (a top-up, bills, a registration, a count): left half-done for another
+    # screen, Ctrl+Tab comes back to it as it was.
+    keeps_task = False
     go = Signal(str)
     keys_changed = Signal()
 
@@ -41,6 +51,14 @@ class Screen(QWidget):
 
     def shown(self) -> None:
         """Called each time the window shows this screen."""
+
+    def has_open_task(self) -> bool:
+        """True while this screen's task is started and not finished: something typed into it."""
+        return self.keeps_task and any(
+            field.text().strip()
+            for field in self.findChildren(QLineEdit)
+            if not field.isReadOnly() and not isinstance(field.parent(), QAbstractSpinBox)
+        )
 
     def escape(self) -> bool:
         """Escape on this screen: True when it handled it (else the window goes Home)."""

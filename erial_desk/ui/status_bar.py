@@ -4,16 +4,28 @@ something changed (never on a timer), and never twice at once."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
-
-from erial_desk.domain.clock import muscat_text
-from erial_desk.services.results import CounterStatus
 
 from .context import DeskContext
 from .words import language, t, tn
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from erial_desk.services.results import CounterStatus
+
 SEPARATOR = " · "
+
+
+def _time_of_day(moment: datetime | str) -> str:
+    """HH:MM in Muscat. The clock (and datetime) are imported once there is a status to show,
+    not before the login window shows."""
+    from erial_desk.domain.clock import muscat_text
+
+    return muscat_text(moment)[11:16]
 
 
 class StatusBar(QWidget):
@@ -67,7 +79,7 @@ class StatusBar(QWidget):
                 t(
                     "Shift of {operator} since {time}",
                     operator=status.shift.operator,
-                    time=muscat_text(status.shift.opened_at)[11:16],
+                    time=_time_of_day(status.shift.opened_at),
                 )
             )
         self.sync.setText(self._sync_text(status))
@@ -96,13 +108,13 @@ class StatusBar(QWidget):
                 "Offline since {time} ({count} waiting)",
                 "Offline since {time} ({count} waiting)",
                 status.waiting,
-                time=muscat_text(status.last_sync)[11:16],
+                time=_time_of_day(status.last_sync),
             )
             return state
         else:
             state = tn("Offline ({count} waiting)", "Offline ({count} waiting)", status.waiting)
         if status.last_sync:
-            state += SEPARATOR + t("last sync {time}", time=muscat_text(status.last_sync)[11:16])
+            state += SEPARATOR + t("last sync {time}", time=_time_of_day(status.last_sync))
         return state
 
     @staticmethod

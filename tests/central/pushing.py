@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import text
 
 from erial_desk.domain.chain import build_envelope
-from erial_desk.store.journal import new_entry_id, utc_now_text
+from erial_desk.domain.clock import now_stamp
+from erial_desk.store.journal import new_entry_id
 
 from .conftest import Central
 from .terminal_sim import TerminalSim
@@ -136,7 +137,7 @@ def envelope(
         entry_id=new_entry_id(),
         terminal_id=sim.terminal_id,
         seq=seq,
-        at=utc_now_text(),
+        at=now_stamp(),
         entry_type=entry_type,
         operator=sim.operator,
         policy_version=1,

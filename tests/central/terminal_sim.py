@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from erial_central.demo import MORE_OFFICES
 from erial_desk.domain.chain import build_envelope, encode_envelope
+from erial_desk.domain.clock import now_stamp
 from erial_desk.domain.demo_records import OPERATORS
 from erial_desk.domain.entries import (
     BillPaid,
@@ -29,7 +30,7 @@ from erial_desk.domain.pins import seal_pin
 from erial_desk.domain.policy import BillKind, FeeCatalogue, Role
 from erial_desk.store import migrate
 from erial_desk.store.engine import connect_raw
-from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id, utc_now_text
+from erial_desk.store.journal import AppendedEntry, Journal, new_entry_id
 
 CATALOGUE = FeeCatalogue()
 
@@ -225,7 +226,7 @@ class TerminalSim:
             entry_id=entry_id or new_entry_id(),
             terminal_id=terminal_id or self.terminal_id,
             seq=seq,
-            at=utc_now_text(),
+            at=now_stamp(),
             entry_type=entry_type,
             operator=operator or self.operator,
             policy_version=1,

@@ -49,6 +49,13 @@ TERMINAL_ENDPOINTS = [
         "/v1/wallet/reversals",
         {"entry_id": "e", "voids": "v", "account": "100000000008", "amount": 1},
     ),
+    (
+        "POST",
+        "/v1/subscribers/100000000008/pin",
+        {"request_id": "r-0000000", "operator_id": "x", "sealed_pin": "x"},
+    ),
+    ("GET", "/v1/online-payments/BNK-1", None),
+    ("GET", "/v1/registered-ids?civil_number=12345678&operator_id=x", None),
 ]
 ADMIN_ENDPOINTS = [
     ("POST", "/v1/admin/offices/MCT-HQ/terminals", None),
@@ -99,7 +106,7 @@ def test_unknown_credential(central: Central, method, path, body):
 @pytest.mark.parametrize("method,path,body", TERMINAL_ENDPOINTS + WEBSITE_ENDPOINTS)
 def test_admin_credential_is_not_a_terminal_or_the_website(central: Central, method, path, body):
     response = call(central, method, path, body, central.admin_token)
-    if path.startswith("/v1/online"):
+    if path.startswith("/v1/online/"):
         refused(response, 403, "auth.forbidden")
     else:
         refused(response, 401, "auth.invalid")
@@ -483,3 +490,28 @@ def test_a_terminal_voids_and_reprints_only_its_own_entries(
         bill_amount(central, bill_id) + CHARGE if undone else 0
     )
     assert bill_state(central, bill_id) == (("open", None) if undone else ("paid", paid.entry_id))
+
+
+# --- public endpoints: the receipt check page, its stylesheet and font -------------------------
+
+PUBLIC_ENDPOINTS = [
+    ("GET", "/r/ABCDEF12-0000001?h=" + "ab" * 32),
+    ("GET", "/static/receipt.css"),
+    ("GET", "/fonts/receipt.ttf"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PUBLIC_ENDPOINTS)
+def test_public_endpoints_need_no_credential_and_a_credential_adds_nothing(
+    central: Central, terminal: TerminalSim, method: str, path: str
+):
+    """Anyone holding a receipt may check it; a terminal's or the admin's token sees no more
+    (the receipt's full hash is what opens its details, never a token)."""
+    anonymous = call(central, method, path, None, None)
+    assert anonymous.status_code in (200, 404)
+    for token in (terminal.token, central.admin_token):
+        with_token = call(central, method, path, None, token)
+        assert (with_token.status_code, with_token.content) == (
+            anonymous.status_code,
+            anonymous.content,
+        )

@@ -492,3 +492,15 @@ def test_a_confirmed_online_payment_by_an_unknown_operator_is_undone(central: Ce
     assert "undone" in result["reason"]
     assert wallet(central, account) == 100_000
     assert bill_state(central, bill["bill_id"]) == ("open", None)
+
+
+def test_a_cash_drop_reason_is_optional_for_older_desks_and_typed_when_given(central: Central):
+    hq = central.terminal("MCT-HQ")
+    drop = {"shift": hq.shift, "counts": {"10000": 1}, "amount": 10_000, "approver": hq.supervisor}
+    older = hq.raw("cash_drop", drop)  # journaled before drops had a reason
+    given = hq.raw("cash_drop", {**drop, "reason": "Drawer over its limit"})
+    mistyped = hq.raw("cash_drop", {**drop, "reason": 7})
+    answer = hq.sync()
+    assert answer[older.entry_id]["status"] == "applied", answer[older.entry_id]
+    assert answer[given.entry_id]["status"] == "applied", answer[given.entry_id]
+    flagged(answer[mistyped.entry_id], "rule.malformed")

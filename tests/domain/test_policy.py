@@ -57,6 +57,7 @@ TABLE: dict[Action, tuple[bool, bool]] = {
     Action.OPEN_SHIFT: (True, True),
     Action.CLOSE_SHIFT: (True, True),
     Action.APPROVE: (True, True),
+    Action.RESET_CUSTOMER_PIN: (True, False),  # after an ID check at a municipal counter
 }
 
 

@@ -60,7 +60,7 @@ def test_cash_top_up_on_80mm_golden_bytes(docs):
     ]
     assert {c.args[1] for c in commands if c.name == "raster"} == {576 // 8}
     # The printer draws the QR itself: its text is central's verification link of this receipt.
-    assert qr_text(commands) == receipt_qr(samples.VERIFY, doc.receipt, samples.HASH)
+    assert qr_text(commands) == receipt_qr(samples.VERIFY, doc.receipt, samples.HASH, samples.AT)
     # Raster heights add up to the laid-out receipt without the printer's QR.
     segments = raster.render_segments(doc, 576, native_qr=True)
     images = [s for s in segments if not isinstance(s, raster.NativeQr)]

@@ -54,7 +54,7 @@ def test_a_refused_action_tells_nothing(desk, heard):
     with pytest.raises(DeskError):
         desk.top_up("123", "5")  # not an account number
     with pytest.raises(DeskError):
-        desk.cash_drop({10000: 1}, Approval("aisha", "0000"))  # wrong supervisor PIN
+        desk.cash_drop({10000: 1}, Approval("aisha", "0000"), "Safe run")  # wrong supervisor PIN
     with pytest.raises(DeskError):
         desk.open_shift({10000: 1})  # already open
     assert [e for e in heard if isinstance(e, EntryCommitted | ShiftChanged)] == []

@@ -43,14 +43,14 @@ def test_no_money_moves_without_an_open_shift(desk):
 
 def test_cash_drop_needs_approval_and_cash_in_the_drawer(clerk_desk):
     with pytest.raises(StateError) as err:
-        clerk_desk.cash_drop({50000: 1}, SUPERVISOR)  # more than the 46.000 float
+        clerk_desk.cash_drop({50000: 1}, SUPERVISOR, "Safe run")  # more than the 46.000 float
     assert err.value.code == "cash.insufficient"
     before = clerk_desk._journal.last()[0]
     with pytest.raises(Exception) as refused:
-        clerk_desk.cash_drop({20000: 1}, None)
+        clerk_desk.cash_drop({20000: 1}, None, "Safe run")
     assert refused.value.code == "approval.required"
     assert clerk_desk._journal.last()[0] == before
-    clerk_desk.cash_drop({20000: 1}, SUPERVISOR)
+    clerk_desk.cash_drop({20000: 1}, SUPERVISOR, "Safe run")
     summary = clerk_desk.shift_summary()
     assert summary.cash_drops.amount == 20000
     assert summary.expected_cash == 26000

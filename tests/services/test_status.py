@@ -29,7 +29,7 @@ def test_the_drawer_formula_adds_up_to_the_expected_cash(desk):
     desk.open_shift({10000: 2})  # 20 rials of float
     account = register(desk)
     desk.top_up(account, "5")
-    desk.cash_drop({10000: 1}, Approval("aisha", DEMO_PINS["aisha"]))
+    desk.cash_drop({10000: 1}, Approval("aisha", DEMO_PINS["aisha"]), "Safe run")
     formula = desk.drawer_formula()
     assert (formula.float_total, formula.cash_in, formula.cash_out) == (20_000, 5_000, 10_000)
     assert formula.expected == desk.expected_cash(formula.shift_id) == 15_000

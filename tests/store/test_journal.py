@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from erial_desk.config import DATABASE_FILE
 from erial_desk.domain.canonical import canonical_bytes, parse
 from erial_desk.domain.chain import genesis_hash
+from erial_desk.domain.clock import ManualClock, now_stamp
 from erial_desk.domain.errors import IntegrityError, ValidationError
 from erial_desk.domain.policy import DENOMINATIONS, BillKind, PaymentMethod
 from erial_desk.services import Approval, RegistrationForm
@@ -94,6 +96,51 @@ def test_appends_are_numbered_chained_and_signed(journal, public_key, db):
         prev = row.hash
     assert journal.verify(public_key) == (5, None)
     assert [r[0] for r in journal_rows(db)] == [1, 2, 3, 4, 5]
+
+
+def test_an_entry_signed_over_a_stale_tip_is_made_again_over_the_real_one(db, terminal, public_key):
+    """Each journal signs over the tip it wrote last, outside the write lock; when the other
+    connection has appended meanwhile, the gapless trigger refuses the row and the entry is built
+    again under the lock: the chain stays whole and every signature holds."""
+    first, second = Journal(db, *terminal), Journal(db, *terminal)
+    try:
+        made = [top_up(first), top_up(first), top_up(second), top_up(first), top_up(second)]
+        made += [top_up(first) for _ in range(3)]
+    finally:
+        first.close()
+        second.close()
+    assert [e.seq for e in made] == list(range(1, 9))
+    rows = journal_rows(db)
+    assert [r[0] for r in rows] == list(range(1, 9))
+    assert [r[1] for r in rows] == [e.entry_id for e in made]
+    reader = Journal(db, terminal[0], None)
+    try:
+        assert reader.verify(public_key) == (8, None)
+    finally:
+        reader.close()
+
+
+def test_the_entry_time_comes_from_the_clock_given(db, terminal, public_key):
+    clock = ManualClock("2026-03-01T05:00:00.000000Z")
+    j = Journal(db, *terminal, clock=lambda: now_stamp(clock))
+    try:
+        first = top_up(j)
+        clock.advance(timedelta(minutes=90))
+        second = top_up(j)
+    finally:
+        j.close()
+    assert [first.envelope["at"], second.envelope["at"]] == [
+        "2026-03-01T05:00:00.000000Z",
+        "2026-03-01T06:30:00.000000Z",
+    ]
+    assert [r[3] for r in journal_rows(db)] == [first.envelope["at"], second.envelope["at"]]
+
+
+def test_the_signature_is_the_terminal_keys_own(journal, terminal):
+    """Signed through libsodium, checked here with the key as the desk holds it (OpenSSL)."""
+    entry = top_up(journal)
+    terminal[1].public_key().verify(entry.signed.signature, bytes.fromhex(entry.signed.hash))
+    assert entry.signed.signature == terminal[1].sign(bytes.fromhex(entry.signed.hash))
 
 
 def test_a_given_entry_id_is_kept(journal):
@@ -335,7 +382,7 @@ def counter_day(desk) -> str:
     supervisor = Approval("aisha", DEMO_PINS["aisha"])
     desk.void(wrong.entry_id, "typed 50 instead of 5", supervisor)
     desk.record_reprint(paid.entry_id)
-    desk.cash_drop({20000: 2}, supervisor)
+    desk.cash_drop({20000: 2}, supervisor, "Safe run")
     expected = desk.shift_summary().expected_cash
     desk.close_shift(count_for(expected), supervisor)
     return account

@@ -708,7 +708,7 @@ class Teller:
     def _cash_drop(self) -> None:
         shift = self.desk.shift_summary()
         if shift.expected_cash >= 60_000:
-            self.desk.cash_drop({20000: 1}, self.approval)
+            self.desk.cash_drop({20000: 1}, self.approval, "Drawer over the limit")
             self.done["cash_drop"] += 1
 
     def _register(self) -> None:

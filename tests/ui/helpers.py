@@ -13,7 +13,18 @@ from erial_desk.ui.dialogs.approval import ApprovalDialog
 def press(qtbot, key: Qt.Key, target: QWidget | None = None) -> None:
     widget = target or QApplication.focusWidget()
     assert widget is not None, "nothing has the keyboard focus"
+    back_to_window(qtbot, widget)
     qtbot.keyClick(widget, key)
+
+
+def back_to_window(qtbot, widget: QWidget) -> None:
+    """A closed dialog's window manager gives the keyboard back to the window it came from, and
+    the window's keys (Qt's shortcuts) work in the active window only; offscreen there is no
+    window manager, so the clerk's next key is pressed on the window activated here."""
+    window = widget.window()
+    if QApplication.activeModalWidget() is None and QApplication.activeWindow() is None:
+        window.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
 
 
 def type_text(widget: QWidget, text: str) -> None:

@@ -94,8 +94,11 @@ def test_a_shift_from_open_to_close_by_keyboard(counter, qtbot):
     assert screen(app) == "cash_drop"
     drop = window.current()
     count_notes(qtbot, drop, 10000, "1")
+    press(qtbot, Qt.Key.Key_Return, drop.confirm)  # no reason yet: it is asked for
+    assert drop.error.text() and drop.reason.hasFocus()
+    qtbot.keyClicks(drop.reason, "Drawer over its limit")
     approve_as(qtbot, "aisha", DEMO_PINS["aisha"])
-    press(qtbot, Qt.Key.Key_Return, drop.confirm)
+    press(qtbot, Qt.Key.Key_Return, drop.reason)
     qtbot.waitUntil(lambda: screen(app) == "home", timeout=20_000)
     wait_idle(qtbot, app)
     assert app.ctx.desk.drawer_formula().expected == 20_000

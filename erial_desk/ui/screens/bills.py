@@ -100,6 +100,7 @@ def pay_all(
 
 class BillsScreen(CounterScreen):
     name = "bills"
+    keeps_task = True
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -304,8 +305,10 @@ class BillsScreen(CounterScreen):
                 0 if self.bills[0].status == "open" else self.bills.index(open_bills[0])
             )
         if self.bills:
+            # The arrows start on the first bill that can be ticked: a paid one cannot be current.
+            first = next((i for i, b in enumerate(self.bills) if b.status == "open"), 0)
             self.table.setFocus()
-            self.table.setCurrentCell(0, 0)
+            self.table.setCurrentCell(first, 0)
         self._summarise()
 
     def set_checked(self, row: int, checked: bool = True) -> None:

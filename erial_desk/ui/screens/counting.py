@@ -11,6 +11,8 @@ from ..widgets.denominations import DenominationCount
 
 
 class CountingScreen(Screen):
+    keeps_task = True
+
     def __init__(
         self, ctx: DeskContext, heading_text: str, confirm_text: str, parent: QWidget | None
     ) -> None:
@@ -32,6 +34,9 @@ class CountingScreen(Screen):
         self.count.set_counts({})
         self.error.clear()
         self.count.first_field().setFocus()
+
+    def has_open_task(self) -> bool:
+        return self.count.total() > 0 or super().has_open_task()
 
     def submit(self) -> None:
         raise NotImplementedError

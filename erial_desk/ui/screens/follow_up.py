@@ -9,12 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from erial_desk.domain.entries import parse_receipt_qr
-from erial_desk.domain.errors import NotFoundError
+from erial_desk.domain.errors import CentralUnavailable, NotFoundError, ValidationError
 from erial_desk.services.counter_reads import TransactionLine
 from erial_desk.store.print_jobs import PrintJob
 
 from ..context import DeskContext
 from ..language import keep_left_to_right
+from ..runner import Lane
 from ..screen import KeyAction, error_label, heading
 from ..widgets.transactions import TransactionTable
 from ..words import t
@@ -23,12 +24,19 @@ from .counter_base import CounterScreen, after_print
 if TYPE_CHECKING:
     from erial_desk.services import Desk
 
+KEY = "follow-up"
+ONLINE = "follow-up-online"
 
-def follow_up(desk: Desk, query: str) -> list[TransactionLine]:
-    """A receipt number (``CODE-0000123``) finds one transaction; anything else a subscriber's."""
-    scanned = parse_receipt_qr(query)  # a receipt's QR, read by the scanner
-    if scanned is not None:
-        query = scanned[0]
+
+def follow_up_query(typed: str) -> str:
+    """What the clerk typed, or the receipt number inside a receipt's QR the scanner read."""
+    scanned = parse_receipt_qr(typed)
+    return scanned[0] if scanned is not None else typed
+
+
+def local_follow_up(desk: Desk, query: str) -> list[TransactionLine]:
+    """A receipt number (``CODE-0000123``) finds one transaction, a subscriber their recent ones
+    here; what neither finds is then asked of central as a payment made online."""
     if "-" in query:
         return [desk.find_receipt(query)]
     rows = desk.find_subscribers(query, limit=2)
@@ -45,7 +53,7 @@ class FollowUpScreen(CounterScreen):
         self.heading = heading(t("Follow-up"), self)
         self.query = QLineEdit(self)
         keep_left_to_right(self.query)
-        self.query.setAccessibleName(t("Receipt number or subscriber"))
+        self.query.setAccessibleName(t("Receipt, online-payment reference or subscriber"))
         self.query.returnPressed.connect(self.look_up)
         self.table = TransactionTable(self)
         self.error = error_label(self)
@@ -53,7 +61,7 @@ class FollowUpScreen(CounterScreen):
         self.reprint_button.setAutoDefault(True)
         self.reprint_button.clicked.connect(self.reprint)
         row = QHBoxLayout()
-        row.addWidget(QLabel(t("Receipt number or subscriber"), self))
+        row.addWidget(QLabel(t("Receipt, online-payment reference or subscriber"), self))
         row.addWidget(self.query, 1)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -67,8 +75,8 @@ class FollowUpScreen(CounterScreen):
 
     def help_text(self) -> str:
         return t(
-            "Type a receipt number (or scan its QR), or a subscriber, and press Enter. F7 prints "
-            "a copy of the chosen receipt, marked COPY."
+            "Type a receipt number (or scan its QR), the reference of a payment made online, or "
+            "a subscriber, and press Enter. F7 prints a copy of the chosen receipt, marked COPY."
         )
 
     def title(self) -> str:
@@ -88,12 +96,35 @@ class FollowUpScreen(CounterScreen):
             self.look_up()
 
     def look_up(self) -> None:
-        query = self.query.text().strip()
+        query = follow_up_query(self.query.text().strip())
+        if not query or self.ctx.runner.is_running(ONLINE):
+            return
         self.ctx.call(
-            "follow-up",
-            lambda desk: follow_up(desk, query),
+            KEY,
+            lambda desk: local_follow_up(desk, query),
             success=self._found,
-            failure=self._not_found,
+            failure=lambda exc: self._online(query, exc),
+            disable=[self.query],
+        )
+
+    def _online(self, query: str, here: BaseException) -> None:
+        """Not found here: a payment made online, asked of central on the network lane (the
+        journal's worker never waits on central for a look-up)."""
+        if not isinstance(here, (NotFoundError, ValidationError)):
+            self._not_found(here)
+            return
+
+        def answer(exc: BaseException) -> None:
+            gone = isinstance(exc, (NotFoundError, CentralUnavailable))
+            self._not_found(here if gone else exc)
+
+        self.ctx.call(
+            ONLINE,
+            lambda desk: [desk.online_payment(query)],
+            success=self._found,
+            failure=answer,
+            disable=[self.query],
+            lane=Lane.NETWORK,
         )
 
     def _found(self, lines: list[TransactionLine]) -> None:
@@ -106,11 +137,18 @@ class FollowUpScreen(CounterScreen):
     def _not_found(self, exc: BaseException) -> None:
         self.table.show_lines([])
         self.error.setText(self.ctx.sentence(exc))
+        self.query.setFocus()
+        self.query.selectAll()
 
     def reprint(self) -> None:
         line = self.table.selected()
         if line is None:
             self.error.setText(t("Find the receipt first."))
+            return
+        if not line.entry_id:
+            self.error.setText(
+                t("This payment was made online: the customer's bank gave its receipt.")
+            )
             return
         self.ctx.call(
             "reprint",

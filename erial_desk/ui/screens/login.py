@@ -4,6 +4,8 @@ type at once; the login itself waits for the desk to be open."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -14,13 +16,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from erial_desk.services.results import OperatorChoice
-
 from ..context import DeskContext
 from ..language import keep_left_to_right
 from ..screen import Screen, centred, error_label, heading
 from ..widgets.pin_pad import PinPad
 from ..words import language, t
+
+if TYPE_CHECKING:
+    from erial_desk.services.results import OperatorChoice
 
 
 class LoginScreen(Screen):

@@ -20,13 +20,17 @@ from ..context import DeskContext
 from ..dialogs.customer_pad import ask_customer_pin
 from ..language import keep_left_to_right
 from ..print_flow import print_waiting
+from ..runner import Lane
 from ..screen import error_label, heading
 from ..words import t
 from .counter_base import CounterScreen, confirm_row, end_row
 
+CHECK = "register-check"
+
 
 class RegistrationScreen(CounterScreen):
     name = "registration"
+    keeps_task = True
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
@@ -119,18 +123,36 @@ class RegistrationScreen(CounterScreen):
         )
 
     def submit(self) -> None:
-        if self.ctx.runner.is_running("register"):
+        """Check the form and the ID first (here, and at central when it answers); only then
+        does the customer choose the PIN, and the subscriber is registered."""
+        if self.ctx.runner.is_running(CHECK) or self.ctx.runner.is_running("register"):
             return
         form = self.registration()
         if not form.name_ar.strip() or not form.name_en.strip():
             self.error.setText(t("Type the name in Arabic and in English."))
             self.name_ar.setFocus()
             return
+        self.error.clear()
+        self.ctx.call(
+            CHECK,
+            lambda desk: desk.check_new_subscriber(form),
+            success=lambda _none: self._choose_pin(form),
+            failure=self._refused,
+            disable=[self.confirm],
+            lane=Lane.NETWORK,
+        )
+
+    def _refused(self, exc: BaseException) -> None:
+        self.error.setText(self.ctx.sentence(exc, recorded=False))
+        self.number.setFocus()
+
+    def _choose_pin(self, form: RegistrationForm) -> None:
+        if self.ctx.runner.is_running("register"):
+            return
         pin = ask_customer_pin(None, self, choose=True)
         if pin is None:
             self.error.setText(t("The customer cancelled: nothing was registered."))
             return
-        self.error.clear()
         self.ctx.call(
             "register",
             lambda desk: desk.register_subscriber(form, pin),

@@ -33,6 +33,7 @@ from ..widgets.amounts import AmountLabel, money
 from ..widgets.transactions import TransactionTable
 from ..words import language, t
 from .counter_base import CounterScreen, after_print, ltr_text, value_label
+from .customer_pin_reset import CustomerPinReset
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,8 @@ class SubscriberScreen(CounterScreen):
         self.pdf_button = QPushButton(t("Save the statement as PDF"), self)
         self.details_button = QPushButton(t("Change details"), self)
         self.details_button.clicked.connect(self.change_details)
+        self.error = error_label(self)
+        self.pin_reset = CustomerPinReset(ctx, self, self.error)
         self.top_up_button.clicked.connect(lambda: self.go_with.emit("top_up", self.account))
         self.bills_button.clicked.connect(lambda: self.go_with.emit("bills", self.account))
         self.statement_button.clicked.connect(self.print_statement)
@@ -96,15 +99,16 @@ class SubscriberScreen(CounterScreen):
             self.statement_button,
             self.pdf_button,
             self.details_button,
+            self.pin_reset.button,
         ):
             button.setAutoDefault(True)
             button.setMinimumHeight(44)
             buttons.addWidget(button)
-        self.error = error_label(self)
         layout = QVBoxLayout(self)
         layout.addWidget(self.heading)
         layout.addLayout(columns)
         layout.addWidget(self.error)
+        layout.addWidget(self.pin_reset.offline)
         layout.addWidget(QLabel(t("Recent transactions at this desk"), self))
         layout.addWidget(self.recent, 1)
         layout.addLayout(buttons)
@@ -112,7 +116,8 @@ class SubscriberScreen(CounterScreen):
     def help_text(self) -> str:
         return t(
             "F3 tops this subscriber up, F4 pays their bills. The balance is what central last "
-            "reported, less what was paid here since."
+            "reported, less what was paid here since. After checking the customer's ID card, "
+            "'Reset the wallet PIN' lets the customer choose a new PIN on their pad."
         )
 
     def title(self) -> str:
@@ -147,6 +152,7 @@ class SubscriberScreen(CounterScreen):
         row = profile.subscriber
         self.row = row
         self.details_button.setVisible(refusal(self.ctx, Action.UPDATE_SUBSCRIBER) is None)
+        self.pin_reset.show_for(row.account)
         self.account = row.account
         self.heading.setText(row.name_ar if language() == "ar" else row.name_en)
         self.kind.setText(t("Company") if row.kind == "company" else t("Person"))

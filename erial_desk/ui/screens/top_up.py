@@ -48,6 +48,7 @@ def when_confirmed(status: CounterStatus | None) -> str:
 
 class TopUpScreen(CounterScreen):
     name = "top_up"
+    keeps_task = True
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -21,6 +21,7 @@ from .counter_base import CounterScreen, confirm_row, end_row, is_offline, offli
 
 class VoidScreen(CounterScreen):
     name = "void"
+    keeps_task = True
 
     def __init__(self, ctx: DeskContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)

@@ -60,6 +60,9 @@ class DenominationCount(QWidget):
     def first_field(self) -> QSpinBox:
         return self.spins[DENOMINATIONS[0]]
 
+    def last_field(self) -> QSpinBox:
+        return self.spins[DENOMINATIONS[-1]]
+
     def _recount(self) -> None:
         for value, spin in self.spins.items():
             self._lines[value].set_amount(value * spin.value())

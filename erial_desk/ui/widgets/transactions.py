@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from erial_desk.domain.clock import muscat_text
 from erial_desk.domain.entries import EntryType
 from erial_desk.domain.identifiers import plate_in_arabic
+from erial_desk.domain.labels import entry_label, method_label, service_label, transfer_label
 from erial_desk.services.counter_reads import TransactionLine
 
 from ..words import language, t
@@ -22,33 +23,20 @@ from .amounts import RIGHT, money
 
 
 def entry_name(line: TransactionLine) -> str:
-    """What a transaction was, as the clerk says it."""
-    if line.entry_type == EntryType.TOP_UP:
-        return t("Top-up")
+    """What a transaction was, by the names receipts print (one catalogue of labels)."""
     if line.entry_type == EntryType.BILL_PAID:
         return bill_kind_name(line.bill_kind or "") + " " + (line.bill_reference or "")
-    if line.entry_type == EntryType.VOID:
-        return t("Void")
-    if line.entry_type == EntryType.CASH_DROP:
-        return t("Cash drop")
-    return line.entry_type
+    if line.entry_type == "bank_top_up":  # made online, as central names its transfers
+        return transfer_label(line.entry_type, language())
+    return entry_label(line.entry_type, language())
 
 
 def bill_kind_name(kind: str) -> str:
-    return {
-        "parking": t("Parking fine"),
-        "lease": t("Lease contract fee"),
-        "licence": t("Licence fee"),
-        "building_permit": t("Building-permit fee"),
-    }.get(kind, kind)
+    return service_label(kind, language())
 
 
 def method_name(method: str | None) -> str:
-    return {
-        "wallet": t("Wallet"),
-        "cash": t("Cash"),
-        "office_wallet": t("Office wallet"),
-    }.get(method or "", "")
+    return method_label(method, language()) if method else ""
 
 
 def central_state(line: TransactionLine) -> str:
