@@ -13,7 +13,9 @@ per use-case group, each given only the parts it uses:
 - sync (``SyncUseCases``): push, pull, reference data, status, the background worker;
 - status and preferences (``StatusUseCases``, ``PreferenceUseCases``);
 - counter reads (``CounterReads``): transactions, wallets, receipts by number;
-- integrity (``Integrity``): the desk's checks of its own journal.
+- integrity (``Integrity``): the desk's checks of its own journal;
+- a customer's PIN reset (``CustomerPinReset``) and central's look-ups while a customer waits
+  (``CounterLookups``: an online payment by reference, an ID already registered).
 
 The facade's methods are those of the groups, under the same names (``_Via``).
 
@@ -28,8 +30,9 @@ Fast and slow calls (the window runs every call off the GUI thread all the same)
 - ``LONG_CALLS`` work through the whole journal, write files, or wait on things a deadline
   does not stop (the sync worker's end): run them with a progress message, not a deadline.
 
-A void is slow and takes a deadline up to the moment it asks central to reverse a top-up; that
-request is not cancelled (central undoes no reversal on a desk's word) and ends by its timeout.
+A void or a customer's PIN reset takes a deadline up to the moment it asks central to reverse a
+top-up or set the PIN; that request is not cancelled (central undoes neither on a desk's word)
+and ends by its own timeout.
 """
 
 from __future__ import annotations
@@ -139,6 +142,9 @@ SLOW_CALLS = frozenset(
         "print_permit_slip",
         "print_test_page",
         "statement_pdf",
+        "reset_customer_pin",
+        "online_payment",
+        "check_new_subscriber",
     }
 )
 LONG_CALLS = frozenset(
