@@ -79,7 +79,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 bench: $(STAMP) bundle
-	for name in journal verify search shift print central sync startup ui_search bundle; do $(BIN)/python -m bench $$name || exit 1; done
+	for name in journal verify search shift print central sync startup ui_search bundle supervisor; do $(BIN)/python -m bench $$name || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache bench/out $(MO_FILES)

@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import tests.keystore  # noqa: F401 - registers the memory key store
 from bench import search as search_bench
 from bench.common import OUT, Metric, median, percentile, report
 from erial_desk.demo_central import EmbeddedCentral

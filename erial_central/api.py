@@ -486,10 +486,11 @@ def _routes(  # noqa: C901
 def _include_counter_routes(app: FastAPI) -> None:
     """Routes kept in their own modules; they take this module's terminal check, so they are
     imported once it is loaded."""
-    from . import counter_lookups, customer_pin
+    from . import counter_lookups, customer_pin, report_routes
 
     app.include_router(counter_lookups.router)
     app.include_router(customer_pin.router)
+    app.include_router(report_routes.router)
 
 
 def _with_one_retry_on_conflict(engine: Engine, work: Any) -> Any:

@@ -13,7 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, make_url
+from sqlalchemy import Engine, create_engine, inspect, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.pool import NullPool
 
@@ -94,6 +94,14 @@ def _parser() -> argparse.ArgumentParser:
         type=_utc_time,
         help="the time to reconcile at, ISO 8601 in UTC (default: the current time)",
     )
+    settle = sub.add_parser(
+        "settlement", help="an office's settlement statement for a period (JSON, text or PDF)"
+    )
+    settle.add_argument("office_id")
+    settle.add_argument("--from", dest="first", required=True, help="first day, YYYY-MM-DD (UTC)")
+    settle.add_argument("--to", dest="last", required=True, help="last day, YYYY-MM-DD (UTC)")
+    settle.add_argument("--pdf", type=Path, help="write the bilingual statement to this PDF file")
+    settle.add_argument("--json", action="store_true", help="print the statement as JSON")
     return parser
 
 
@@ -157,6 +165,8 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
         for entry_id in done:
             print("reversed:", entry_id)
         return 0
+    if args.command == "settlement":
+        return _settlement(args, engine)
     if args.command == "audit":
         from .audit import audit
 
@@ -213,6 +223,48 @@ def _run(args: argparse.Namespace, url: str, secrets_file: object) -> int:
             print(f"operator {args.operator_id} added")
         elif args.command == "credential":
             print(admin.add_credential(conn, args.name, args.scope))
+    return 0
+
+
+def _settlement(args: argparse.Namespace, engine: Engine) -> int:
+    """The statement the municipality settles an office by: JSON, a text summary, a PDF."""
+    import json
+
+    from erial_desk.domain.money import format_amount
+
+    from .report_routes import check_period
+    from .reports import settlement
+    from .settlement_pdf import write_settlement_pdf
+
+    check_period(args.first, args.last)
+    with engine.connect() as conn:
+        admin.get_office(conn, args.office_id)
+        statement = settlement(conn, args.office_id, args.first, args.last)
+        _policy, catalogue = admin.current_policy(conn)
+    if args.pdf is not None:
+        write_settlement_pdf(statement, catalogue, args.pdf)
+    if args.json:
+        print(json.dumps(statement, ensure_ascii=False, sort_keys=True))
+        return 0
+    office = statement["office"]
+    print(f"Settlement of {office['office_id']} ({office['name_en']}), {args.first} to {args.last}")
+    payments, top_ups = statement["payments"], statement["top_ups"]
+    lines = [("bill payments made", payments["amount"], payments["count"])]
+    for section in ("payments_by_method", "payments_by_service"):
+        for key, figures in sorted(statement[section].items()):
+            lines.append((f"  {key}", figures["amount"], figures["count"]))
+    lines += [
+        ("service charges", statement["service_charges"], None),
+        ("cash top-ups", top_ups["amount"], top_ups["count"]),
+        ("cash taken at the counter", statement["cash_taken"], None),
+        ("refunds due", statement["refunds_due"], None),
+    ]
+    for label, amount, count in lines:
+        counted = "" if count is None else f" ({count})"
+        print(f"  {label:<28}{format_amount(amount):>18}{counted}")
+    print(f"  {'entries flagged':<28}{statement['flagged']:>18}")
+    if args.pdf is not None:
+        print(f"PDF written to {args.pdf}")
     return 0
 
 

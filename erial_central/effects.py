@@ -154,7 +154,11 @@ class BatchContext:
         )
         self._read_earlier(
             [e["payload"]["voids"] for e in envelopes if e["type"] == EntryType.VOID]
-            + [e["payload"]["entry"] for e in envelopes if e["type"] == EntryType.RECEIPT_REPRINTED]
+            + [
+                e["payload"]["entry"]
+                for e in envelopes
+                if e["type"] in (EntryType.RECEIPT_REPRINTED, EntryType.PROBLEM_RESOLVED)
+            ]
         )
         # A payment's online debit, or a void's online reversal: one read for the batch.
         entry_ids = [e["id"] for e in envelopes if e["type"] in _ONLINE_TYPES]
@@ -564,6 +568,7 @@ _HANDLERS = {
     EntryType.CASH_DROP: _record_only,
     EntryType.SHIFT_CLOSED: _record_only,
     EntryType.RECEIPT_REPRINTED: _record_only,
+    EntryType.PROBLEM_RESOLVED: _record_only,
     EntryType.SUBSCRIBER_REGISTERED: _subscriber_registered,
     EntryType.SUBSCRIBER_UPDATED: _subscriber_updated,
     EntryType.TOP_UP: _top_up,

@@ -158,6 +158,7 @@ def _entry_row(
         "operator": env.get("operator"),
         "account": _text(p.get("account")),
         "method": _text(p.get("method")) or (PaymentMethod.CASH.value if cash_type else None),
+        "bill_kind": _text(p.get("bill_kind")) if env["type"] == EntryType.BILL_PAID else None,
         "amount": _money(p.get("amount")),
         "service_charge": _money(p.get("service_charge")),
         "shift_id": _text(p.get("shift"))

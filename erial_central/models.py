@@ -143,6 +143,7 @@ entries = Table(
     Column("operator", Text),
     Column("account", Text, index=True),
     Column("method", Text),
+    Column("bill_kind", Text),  # bill payments: the service, for the office reports
     Column("amount", BigInteger),
     Column("service_charge", BigInteger),
     Column("shift_id", Text),

@@ -19,7 +19,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, EntryType
+from erial_desk.domain.entries import PAYLOAD_TYPES, VOIDABLE, EntryType, Resolution
 from erial_desk.domain.errors import PolicyError, ValidationError
 from erial_desk.domain.money import check_amount
 from erial_desk.domain.policy import (
@@ -43,6 +43,7 @@ _ID_FIELDS = frozenset({"shift", "bill_id", "voids", "entry", "account", "approv
 _METHODS = {m.value for m in PaymentMethod}
 _BILL_KINDS = {k.value for k in BillKind}
 _SUBSCRIBER_KINDS = {"individual", "company"}
+_RESOLUTIONS = {r.value for r in Resolution}
 _REQUIRED_NAMES = ("name_ar", "name_en")
 
 # Breaches about a wallet's PIN or state: the terminal hears only that the payment could not
@@ -218,6 +219,10 @@ def payload_problem(env: dict[str, Any]) -> str | None:
         valid = p["kind"] in _SUBSCRIBER_KINDS and all(p[f] for f in _REQUIRED_NAMES)
     elif entry_type == EntryType.SUBSCRIBER_UPDATED:
         valid = all(p["changes"][f] for f in _REQUIRED_NAMES if f in p["changes"])
+    elif entry_type == EntryType.PROBLEM_RESOLVED:
+        valid = p["resolution"] in _RESOLUTIONS and (
+            p["resolution"] != Resolution.WRITTEN_OFF or bool(p["note"].strip())
+        )
     elif entry_type in (EntryType.CASH_DROP, EntryType.SHIFT_OPENED, EntryType.SHIFT_CLOSED):
         valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
     else:
@@ -375,6 +380,18 @@ def _receipt_reprinted(facts: Facts, env: dict[str, Any]) -> Breach | None:
     return _owned(facts, env["payload"]["entry"], "reprint")[1]
 
 
+def _problem_resolved(facts: Facts, env: dict[str, Any]) -> Breach | None:
+    """A resolution names an entry of this office that central flagged or rejected, and the
+    supervisor who resolved it is the operator who signed it in."""
+    p = env["payload"]
+    earlier = facts.earlier(p["entry"])
+    if earlier is None or earlier.office_id != facts.office.office_id:
+        return Breach("rule.resolution_unknown", "the entry resolved is not this office's")
+    if p["approver"] != env.get("operator"):
+        return Breach("rule.approval_unconfirmed", "approval cannot be confirmed")
+    return _approval_breach(facts, p["approver"])
+
+
 _CHECKS = {
     EntryType.SHIFT_OPENED: _shift_opened,
     EntryType.CASH_DROP: _cash_drop,
@@ -383,4 +400,5 @@ _CHECKS = {
     EntryType.BILL_PAID: _bill_paid,
     EntryType.VOID: _void,
     EntryType.RECEIPT_REPRINTED: _receipt_reprinted,
+    EntryType.PROBLEM_RESOLVED: _problem_resolved,
 }

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .chain import SignedEntry
+from .deadline import Deadline
 from .policy import BillKind, FeeCatalogue, Office, Policy, Role
 
 
@@ -128,3 +129,9 @@ class Central(Protocol):
     def lookup_subscriber(self, account: str) -> SubscriberRecord | None: ...
 
     def push(self, entries: Sequence[SignedEntry]) -> list[PushResult]: ...
+
+    def office_day(
+        self, office_id: str, day: str, *, deadline: Deadline | None = None
+    ) -> dict[str, Any]:
+        """The office's day report: totals by service, method, clerk, terminal, hour; shifts."""
+        ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from .clock import qr_stamp
@@ -164,6 +165,25 @@ class ReceiptReprinted(Payload):
     receipt: str
 
 
+class Resolution(StrEnum):
+    """What a supervisor did about an entry central flagged or rejected."""
+
+    REFUND_PAID = "refund_paid"  # the cash due back was paid to the customer at the office
+    CUSTOMER_CONTACTED = "customer_contacted"  # the customer was told (a wallet to recover)
+    WRITTEN_OFF = "written_off"  # nothing more will be done; the note says why
+
+
+@dataclass(frozen=True)
+class ProblemResolved(Payload):
+    """A supervisor's resolution of a sync problem; moves no money, names the entry."""
+
+    TYPE = EntryType.PROBLEM_RESOLVED
+    entry: str  # the flagged or rejected entry's id
+    resolution: str  # Resolution
+    note: str
+    approver: str  # the supervisor who resolved it
+
+
 PAYLOAD_TYPES: dict[EntryType, type[Payload]] = {
     cls.TYPE: cls
     for cls in (
@@ -176,6 +196,7 @@ PAYLOAD_TYPES: dict[EntryType, type[Payload]] = {
         BillPaid,
         Void,
         ReceiptReprinted,
+        ProblemResolved,
     )
 }
 

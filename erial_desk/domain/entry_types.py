@@ -18,3 +18,4 @@ class EntryType(StrEnum):
     BILL_PAID = "bill_paid"
     VOID = "void"
     RECEIPT_REPRINTED = "receipt_reprinted"
+    PROBLEM_RESOLVED = "problem_resolved"  # a supervisor resolved what central flagged

@@ -84,6 +84,7 @@ MESSAGES: dict[str, str] = {
     "shift.none_open": N_("Open a shift first."),
     "shift.already_open": N_("A shift is already open on this terminal."),
     "shift.not_yours": N_("The open shift belongs to another operator."),
+    "resolution.reason_required": N_("Say why the amount is written off."),
     "shift.variance": N_(
         "The count differs from the expected cash by {variance}; a supervisor must approve."
     ),

@@ -6,7 +6,7 @@ same thing by two names.
 
 from __future__ import annotations
 
-from .entries import EntryType
+from .entries import EntryType, Resolution
 from .policy import BillKind, FeeCatalogue, PaymentMethod
 from .words import N_, text
 
@@ -20,6 +20,13 @@ ENTRY_LABELS: dict[str, str] = {  # keyed by EntryType, found by its value too
     EntryType.BILL_PAID: N_("Bill payment"),
     EntryType.VOID: N_("Void"),
     EntryType.RECEIPT_REPRINTED: N_("Receipt reprinted"),
+    EntryType.PROBLEM_RESOLVED: N_("Sync problem resolved"),
+}
+
+RESOLUTION_LABELS: dict[str, str] = {  # keyed by Resolution
+    Resolution.REFUND_PAID: N_("Refund paid to the customer"),
+    Resolution.CUSTOMER_CONTACTED: N_("Customer contacted"),
+    Resolution.WRITTEN_OFF: N_("Written off"),
 }
 
 METHOD_LABELS: dict[str, str] = {  # keyed by PaymentMethod, found by its value too
@@ -33,6 +40,11 @@ def entry_label(entry_type: str, language: str) -> str:
     """An entry type's name; a type this version does not know is shown as it is."""
     sentence = ENTRY_LABELS.get(entry_type)
     return entry_type if sentence is None else text(language, sentence)
+
+
+def resolution_label(resolution: str, language: str) -> str:
+    sentence = RESOLUTION_LABELS.get(resolution)
+    return resolution if sentence is None else text(language, sentence)
 
 
 def method_label(method: str, language: str) -> str:

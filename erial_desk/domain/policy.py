@@ -223,6 +223,38 @@ def check_allowed(policy: Policy, office: Office, role: Role, action: Action) ->
         )
 
 
+def is_allowed(policy: Policy, office: Office, role: Role, action: Action) -> bool:
+    """Whether ``check_allowed`` lets ``role`` at ``office`` do ``action``: screens show or hide
+    an action by it, services refuse with ``check_allowed``'s sentence."""
+    try:
+        check_allowed(policy, office, role, action)
+    except PolicyError:
+        return False
+    return True
+
+
+# The supervisor console (shift review, office reports, approvals, sync problems) belongs to
+# whoever may approve: one action, so the console and the approvals never disagree.
+CONSOLE_ACTION = Action.APPROVE
+
+
+def permission_table(
+    policy: Policy, office: Office | None = None
+) -> dict[tuple[Role, OfficeType, Action], bool]:
+    """Every role x office type x action and whether the policy allows it. ``office``: the
+    office whose own authorisations (an external office's top-ups) apply to its type."""
+    table: dict[tuple[Role, OfficeType, Action], bool] = {}
+    for office_type in OfficeType:
+        if office is not None and office.office_type is office_type:
+            subject = office
+        else:
+            subject = Office("", "", "", office_type)
+        for role in Role:
+            for action in Action:
+                table[(role, office_type, action)] = is_allowed(policy, subject, role, action)
+    return table
+
+
 PAYMENT_ACTIONS: dict[PaymentMethod, Action] = {
     PaymentMethod.WALLET: Action.PAY_FROM_WALLET,
     PaymentMethod.CASH: Action.PAY_CASH,
@@ -240,6 +272,7 @@ ENTRY_ACTIONS: dict[str, Action | None] = {
     EntryType.TOP_UP: Action.TOP_UP,
     EntryType.VOID: Action.VOID,
     EntryType.RECEIPT_REPRINTED: None,
+    EntryType.PROBLEM_RESOLVED: Action.APPROVE,  # only a supervisor resolves a sync problem
 }
 
 

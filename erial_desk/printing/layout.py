@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from erial_desk.domain.rtl import is_rtl
+
 from . import fonts
 from .model import (
     COPY_MARK,
@@ -27,7 +29,7 @@ from .model import (
     Table,
 )
 from .qr import QUIET_ZONE, qr_matrix
-from .texts import amount_text, is_rtl
+from .texts import amount_text
 
 # Sizes in pixels at 203 dpi; other resolutions scale them to the same size on paper.
 BASE_DPI = 203

@@ -25,6 +25,7 @@ class DocumentKind(StrEnum):
     X_REPORT = "x_report"  # mid-shift totals
     Z_REPORT = "z_report"  # totals at the close, with the drawer count
     SHIFT_REPORT = "shift_report"  # totals and every transaction of a shift (A4)
+    DAY_REPORT = "day_report"  # an office's day for its supervisor (A4)
     TEST_PAGE = "test_page"
 
 
@@ -35,6 +36,7 @@ A4_KINDS = frozenset(
         DocumentKind.X_REPORT,
         DocumentKind.Z_REPORT,
         DocumentKind.SHIFT_REPORT,
+        DocumentKind.DAY_REPORT,
     }
 )
 

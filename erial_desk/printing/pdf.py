@@ -16,12 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import arabic_reshaper
-from bidi.algorithm import get_display
 from reportlab.lib.pagesizes import A4, A5
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
+
+from erial_desk.domain.rtl import is_rtl, visual_line
 
 from .fontfile import font_path
 from .model import (
@@ -41,7 +41,7 @@ from .model import (
     Table,
 )
 from .qr import QUIET_ZONE, qr_matrix
-from .texts import amount_parts, is_rtl
+from .texts import amount_parts
 
 FONT = "NotoSansArabic"
 BODY, SMALL, HEADING, TITLE, LETTERHEAD = 10.5, 8.5, 12.0, 16.0, 15.0
@@ -61,13 +61,9 @@ def _register_font() -> None:
             _registered = True
 
 
-@lru_cache(maxsize=16384)
 def shape(text: str) -> str:
-    """One line of text in the order ReportLab draws it: Arabic joined, reordered, and its
-    brackets mirrored (python-bidi's pure-Python algorithm mirrors; its Rust one does not)."""
-    if not is_rtl(text):
-        return text
-    return str(get_display(arabic_reshaper.reshape(text), base_dir="R"))
+    """One line of text in the order ReportLab draws it (``domain.rtl``)."""
+    return visual_line(text)
 
 
 def amount_visual(baisa: int, lang: str) -> str:

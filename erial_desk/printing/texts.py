@@ -6,7 +6,6 @@ catalogue); entry types and payment methods are named by ``domain.labels``, as e
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from erial_desk.domain import labels
@@ -19,14 +18,6 @@ from .model import Bi, bi
 # Oman keeps UTC+4 all year (no daylight saving): a fixed offset needs no time-zone database,
 # which a Windows desk may lack.
 MUSCAT = timezone(timedelta(hours=4), "GST")
-
-
-_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
-
-
-def is_rtl(text: str) -> bool:
-    """Whether a text holds right-to-left letters (Arabic): it is then set right to left."""
-    return _RTL.search(text) is not None
 
 
 def local_time(at: str | None = None) -> str:

@@ -73,6 +73,8 @@ from .session import SessionUseCases
 from .shifts import ShiftUseCases
 from .status import PreferenceUseCases, StatusUseCases
 from .subscribers import SubscriberUseCases
+from .supervisor import SupervisorConsole
+from .supervisor_exports import SupervisorExports
 from .sync_service import SyncUseCases, central_client, pin_reference_key
 
 FAST_CALLS = frozenset(
@@ -119,6 +121,10 @@ FAST_CALLS = frozenset(
         "data_dir",
         "bills_cached_at",
         "money_stopped",
+        "may_open_console",
+        "terminal_shifts",
+        "sync_problems",
+        "resolve_problem",
     }
 )
 SLOW_CALLS = frozenset(
@@ -145,6 +151,12 @@ SLOW_CALLS = frozenset(
         "reset_customer_pin",
         "online_payment",
         "check_new_subscriber",
+        "office_day",
+        "approvals",
+        "day_report_csv",
+        "day_report_csv_file",
+        "day_report_pdf",
+        "reprint_z_report",
     }
 )
 LONG_CALLS = frozenset(
@@ -197,6 +209,8 @@ class Desk:
     _integrity: Integrity
     _pin_reset: CustomerPinReset
     _lookups: CounterLookups
+    _supervisor: SupervisorConsole
+    _supervisor_exports: SupervisorExports
 
     # session
     login = _Via("_session", SessionUseCases.login)
@@ -267,6 +281,17 @@ class Desk:
     reset_customer_pin = _Via("_pin_reset", CustomerPinReset.reset)
     online_payment = _Via("_lookups", CounterLookups.online_payment)
     check_new_subscriber = _Via("_lookups", CounterLookups.check_new_subscriber)
+    # the supervisor's console
+    may_open_console = _Via("_supervisor", SupervisorConsole.may_open)
+    terminal_shifts = _Via("_supervisor", SupervisorConsole.terminal_shifts)
+    office_day = _Via("_supervisor", SupervisorConsole.office_day)
+    approvals = _Via("_supervisor", SupervisorConsole.approvals)
+    sync_problems = _Via("_supervisor", SupervisorConsole.sync_problems)
+    resolve_problem = _Via("_supervisor", SupervisorConsole.resolve)
+    day_report_csv = _Via("_supervisor_exports", SupervisorExports.day_report_csv)
+    day_report_csv_file = _Via("_supervisor_exports", SupervisorExports.day_report_csv_file)
+    day_report_pdf = _Via("_supervisor_exports", SupervisorExports.day_report_pdf)
+    reprint_z_report = _Via("_supervisor_exports", SupervisorExports.reprint_z_report)
 
     @classmethod
     def init_for_central(
@@ -438,6 +463,20 @@ class Desk:
         self._reads = CounterReads(guards, reader, self.terminal_id)
         self._pin_reset = CustomerPinReset(guards, writer, reference, central, subscribers)
         self._lookups = CounterLookups(guards, reference, central, subscribers)
+        supervisor = self._supervisor = SupervisorConsole(
+            reading=reader.connect,
+            append=writer.append,
+            central=lambda: central,
+            push=lambda deadline: sync.push_pending(wait=True, deadline=deadline),
+            session=lambda: session.current,
+            office=lambda: reference.office,
+            policy=lambda: reference.policy,
+            clock=clock,
+            terminal_id=self.terminal_id,
+        )
+        self._supervisor_exports = SupervisorExports(
+            supervisor, self._printing, place, reference, clock, self.terminal_id
+        )
         # The counter never waits for the network: each commit wakes the sync worker (a cash
         # receipt says "pending sync" until central acknowledges it).
         writer.on_commit(sync.wake_sync)

@@ -50,11 +50,6 @@ _ROWS = (
 )
 
 
-def utc_now_text() -> str:
-    """Deprecated: use ``erial_desk.domain.clock.now_stamp`` (or a Clock passed in)."""
-    return now_stamp()
-
-
 def new_entry_id() -> str:
     """UUIDv7: made before the write, so a caller can use it as an idempotency key first."""
     return uuid7(time.time_ns() // 1_000_000, os.urandom(10))

@@ -247,6 +247,7 @@ APPLY: dict[str, Apply] = {
     EntryType.BILL_PAID: _bill_paid,
     EntryType.VOID: _void,
     EntryType.RECEIPT_REPRINTED: _nothing,
+    EntryType.PROBLEM_RESOLVED: _nothing,
 }
 
 

@@ -328,6 +328,17 @@ class CentralClient:
         return self._sealing
 
     @_shaped
+    def office_day(
+        self, office_id: str, day: str, *, deadline: Deadline | None = None
+    ) -> dict[str, Any]:
+        """The office's day report at central (its totals and shifts), for its supervisor."""
+        answer = self.request(
+            "GET", f"/v1/offices/{office_id}/day", params={"day": day}, deadline=deadline
+        )
+        assert isinstance(answer, dict)
+        return answer
+
+    @_shaped
     def find_bills(
         self, kind: BillKind | None, key: str, *, deadline: Deadline | None = None
     ) -> list[Bill]:

@@ -24,6 +24,7 @@ from .language import install_language
 from .main_window import MainWindow
 from .screen import KeyAction, Screen
 from .screens.login import LoginScreen
+from .supervisor_screens import console_action, supervisor_factories
 from .words import set_arabic_digits, t
 
 if TYPE_CHECKING:
@@ -134,6 +135,7 @@ class CounterApp(QObject):
 
         return {
             **counter_factories(ctx, self.open_for),
+            **supervisor_factories(ctx),
             "home": home,
             "lock": lock,
             "shift": shift,
@@ -158,6 +160,7 @@ class CounterApp(QObject):
             *counter_actions(ctx=self.ctx, show=window.show_screen, reprint=self.reprint),
             KeyAction(Qt.Key.Key_F8, t("Shift"), lambda: window.show_screen("shift")),
             KeyAction(Qt.Key.Key_F9, t("Lock"), self.lock),
+            console_action(self.ctx, window.show_screen),
         ]
         if self.ctx.operator.role == Role.SUPERVISOR:
             actions.append(KeyAction(Qt.Key.Key_F11, t("Settings"), self.settings))

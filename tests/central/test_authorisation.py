@@ -37,6 +37,9 @@ TERMINAL_ENDPOINTS = [
     ("GET", "/v1/subscribers/100000000008", None),
     ("GET", "/v1/subscribers/100000000008/statement", None),
     ("GET", "/v1/offices/MCT-HQ/totals", None),
+    ("GET", "/v1/offices/MCT-HQ/day", None),
+    ("GET", "/v1/offices/MCT-HQ/shifts", None),
+    ("GET", "/v1/offices/MCT-HQ/settlement?from=2026-03-01&to=2026-03-31", None),
     ("GET", "/v1/terminal", None),
     ("POST", "/v1/journal", {"terminal_id": "x", "entries": []}),
     (
@@ -61,6 +64,7 @@ ADMIN_ENDPOINTS = [
     ("POST", "/v1/admin/offices/MCT-HQ/terminals", None),
     ("POST", "/v1/admin/terminals/nobody/revoke", None),
     ("GET", "/v1/admin/offices/MCT-HQ/totals", None),
+    ("GET", "/v1/admin/offices/CAFE-RUWI/settlement?from=2026-03-01&to=2026-03-31", None),
 ]
 REGISTRATION = {
     "kind": "individual",
@@ -156,6 +160,23 @@ def test_terminal_reads_only_its_own_office_totals(central: Central):
     assert cafe.get("/v1/offices/CAFE-RUWI/totals").status_code == 200
     refused(cafe.get("/v1/offices/MCT-HQ/totals"), 403, "auth.forbidden")
     refused(cafe.get("/v1/offices/NO-SUCH/totals"), 403, "auth.forbidden")
+
+
+def test_terminal_reads_only_its_own_office_reports(central: Central):
+    """A café's terminal reads its own day, shifts and settlement; another office's figures,
+    even of an office that exists, are refused the same way as an unknown office's."""
+    cafe = central.terminal("CAFE-RUWI")
+    month = {"from": "2026-03-01", "to": "2026-03-31"}
+    for office, status in (("CAFE-RUWI", 200), ("CAFE-SEEB", 403), ("MCT-HQ", 403), ("NO", 403)):
+        for path, params in (("day", {}), ("shifts", {}), ("settlement", month)):
+            response = cafe.get(f"/v1/offices/{office}/{path}", **params)
+            if status == 200:
+                assert response.status_code == 200, response.text
+            else:
+                refused(response, 403, "auth.forbidden")
+    admin = central.url("/v1/admin/offices/NO-SUCH/settlement")
+    response = requests.get(admin, params=month, headers=central.admin_headers, timeout=30)
+    refused(response, 404, "office.not_found")
 
 
 def test_terminal_sees_only_its_own_office_operators(central: Central):
@@ -490,6 +511,50 @@ def test_a_terminal_voids_and_reprints_only_its_own_entries(
         bill_amount(central, bill_id) + CHARGE if undone else 0
     )
     assert bill_state(central, bill_id) == (("open", None) if undone else ("paid", paid.entry_id))
+
+
+@pytest.mark.parametrize(
+    "who,names,code",
+    [
+        ("supervisor", "own", None),  # a supervisor resolves an entry of this office
+        ("supervisor", "other_terminal", None),  # ... of another counter of the office
+        ("clerk", "own", "rule.role_not_allowed"),  # a clerk cannot resolve anything
+        ("other_supervisor", "own", "rule.approval_unconfirmed"),  # approver is not the signer
+        ("supervisor", "other_office", "rule.resolution_unknown"),  # another office's entry
+        ("supervisor", "unknown", "rule.resolution_unknown"),
+    ],
+)
+def test_a_sync_problem_is_resolved_only_by_a_supervisor_of_its_office(
+    central: Central, who: str, names: str, code: str | None
+):
+    sim = central.terminal("MCT-HQ")
+    other = central.terminal("MCT-HQ" if names == "other_terminal" else "MCT-BWR")
+    maker = sim if names == "own" else other
+    twice = maker.top_up(random_account(), 1000)  # no such wallet: flagged, cash due back
+    assert maker.sync()[twice.entry_id]["status"] == "flagged"
+    if maker is not sim:
+        sim.sync()
+    named = new_entry_id() if names == "unknown" else twice.entry_id
+    operator = sim.operator if who == "clerk" else sim.supervisor
+    approver = "someone.else" if who == "other_supervisor" else operator
+    payload = {"entry": named, "resolution": "refund_paid", "note": "", "approver": approver}
+    entry = sim.raw("problem_resolved", payload, operator=operator)
+    result = sim.sync()[entry.entry_id]
+    if code is None:
+        assert result["status"] == "applied", result
+    else:
+        assert (result["status"], result["code"]) == ("flagged", code), result
+
+
+def test_a_write_off_needs_its_reason(central: Central):
+    sim = central.terminal("MCT-HQ")
+    twice = sim.top_up(random_account(), 1000)
+    sim.sync()
+    for note, status in (("", "flagged"), ("customer left no address", "applied")):
+        payload = {"entry": twice.entry_id, "resolution": "written_off", "note": note}
+        entry = sim.raw("problem_resolved", {**payload, "approver": sim.supervisor},
+                        operator=sim.supervisor)  # fmt: skip
+        assert sim.sync()[entry.entry_id]["status"] == status
 
 
 # --- public endpoints: the receipt check page, its stylesheet and font -------------------------

@@ -17,6 +17,7 @@ from erial_desk.domain.entries import (
     CashDrop,
     EntryType,
     Payload,
+    ProblemResolved,
     ReceiptReprinted,
     ShiftClosed,
     ShiftOpened,
@@ -131,6 +132,12 @@ EXAMPLES: list[Payload] = [
         authorisation=None,
     ),
     ReceiptReprinted(entry="0190a3c2-0000-7000-8000-000000000001", receipt="ABCD5678-0000001"),
+    ProblemResolved(
+        entry="0190a3c2-0000-7000-8000-000000000001",
+        resolution="refund_paid",
+        note="paid back at the counter",
+        approver="aisha",
+    ),
 ]
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from erial_desk.domain.central import Bill
 from erial_desk.domain.chain import build_envelope
 from erial_desk.domain.entries import receipt_number
-from erial_desk.domain.policy import BillKind
+from erial_desk.domain.policy import BillKind, FeeCatalogue
 from erial_desk.printing import documents as d
 from erial_desk.printing import inputs
 from erial_desk.printing.model import Bi, Document, DocumentKind
+from erial_desk.services.supervisor import ClerkDay, Figures, OfficeDay, ShiftReview
+from erial_desk.services.supervisor_exports import day_report
 
 TERMINAL = "0190a1b2-c3d4-7e5f-8a9b-7f3a21bc0d1e"
 CODE = "BC0D1E00"
@@ -181,6 +183,32 @@ def statement_lines() -> list[inputs.StatementLine]:
     ]
 
 
+def office_day() -> OfficeDay:
+    """An office's day as the supervisor's console has it: two clerks, one closed shift."""
+    top_ups, bills = Figures(12, 240_000), Figures(9, 185_500, 1_800)
+    closed = ShiftReview(
+        "shift-1", "terminal-1", "salim", AT, AT, 30_000, top_ups, {"cash": Figures(5, 95_500)},
+        {"parking": Figures(5, 95_500)}, 0, 1, Figures(1, 100_000), 335_500, 100_000, 265_000,
+        -500, None, True,
+    )  # fmt: skip
+    return OfficeDay(
+        office_id="MCT-HQ",
+        day=AT[:10],
+        top_ups=top_ups,
+        bill_payments=bills,
+        cash_drops=Figures(1, 100_000),
+        by_service={"parking": Figures(5, 95_500), "lease": Figures(4, 90_000, 1_800)},
+        by_method={"cash": Figures(5, 95_500), "wallet": Figures(4, 90_000, 1_800)},
+        by_clerk={"salim": ClerkDay(top_ups, Figures(5, 95_500), 100_000)},
+        by_terminal={"terminal-1": 427_300},
+        by_hour={"08": 120_000, "09": 307_300},
+        voids=1,
+        refunds_due=0,
+        flagged=0,
+        shifts=[closed],
+    )
+
+
 def all_documents(lang: str, *, copy: bool = False) -> dict[str, Document]:
     """Every document type in one interface language."""
     subscriber = dict(subscriber=SUBSCRIBER)
@@ -229,6 +257,14 @@ def all_documents(lang: str, *, copy: bool = False) -> dict[str, Document]:
             figures(),
         ),
         "shift_report": d.shift_report(ctx(), figures()),
+        "day_report": day_report(
+            office_day(),
+            office=Bi("مكتب خدمات بلدية مسقط الرئيسي", "Muscat Municipality HQ counter"),
+            terminal=CODE,
+            language=lang,
+            printed_at=AT,
+            catalogue=FeeCatalogue(),
+        ),
         "test_page": d.test_page(
             [(Bi("الاتصال", "Connection"), "pdf"), (Bi("طراز الطابعة", "Printer profile"), "80mm")],
             ctx(),
