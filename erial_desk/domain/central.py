@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .chain import SignedEntry
+from .deadline import Deadline
 from .policy import BillKind, FeeCatalogue, Office, Policy, Role
 
 
@@ -129,6 +130,8 @@ class Central(Protocol):
 
     def push(self, entries: Sequence[SignedEntry]) -> list[PushResult]: ...
 
-    def office_day(self, office_id: str, day: str) -> dict[str, Any]:
+    def office_day(
+        self, office_id: str, day: str, *, deadline: Deadline | None = None
+    ) -> dict[str, Any]:
         """The office's day report: totals by service, method, clerk, terminal, hour; shifts."""
         ...

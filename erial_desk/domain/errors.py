@@ -140,6 +140,11 @@ MESSAGES: dict[str, str] = {
         "sign-in in a web browser. The counter keeps working and retries; if this lasts, call "
         "the municipality's IT team."
     ),
+    # The clerk (or the window, at its deadline) gave up waiting for a slow call.
+    "operation.cancelled": N_(
+        "Cancelled: nothing was recorded at this counter. A wallet charge already sent to the "
+        "central server is undone automatically at the next sync."
+    ),
     "central.untrusted_certificate": N_(
         "The central server's certificate is not trusted. Check the ca_bundle setting in "
         "settings.toml, or call the municipality's IT team."
@@ -329,3 +334,18 @@ class JournalStopped(IntegrityError):
     """The desk takes no money: its journal lost entries that central or the key store knew of,
     or its derived tables disagree with the journal. Raised by every money action until an IT
     person resolves it."""
+
+
+class Cancelled(DeskError):
+    """A slow call was cancelled before it finished (see ``domain.deadline``): whatever it was
+    doing left no half-done state; nothing was journaled."""
+
+    def __init__(self, code: str = "operation.cancelled", **params: Any) -> None:
+        super().__init__(code, **params)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_cancelled, (self.params, self.code))
+
+
+def _rebuild_cancelled(params: dict[str, Any], code: str = "operation.cancelled") -> Cancelled:
+    return Cancelled(code, **params)

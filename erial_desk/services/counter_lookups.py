@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from erial_desk.domain.central import Central
+from erial_desk.domain.deadline import Deadline
 from erial_desk.domain.errors import (
     CentralError,
     CentralUnavailable,
@@ -39,12 +40,17 @@ class CounterLookups:
         self._central = central
         self._subscribers = subscribers
 
-    def online_payment(self, reference: str) -> TransactionLine:
+    def online_payment(
+        self, reference: str, *, deadline: Deadline | None = None
+    ) -> TransactionLine:
         """A payment made online, as the follow-up lists it (central's answer: confirmed)."""
         self._guards.allow(Action.INQUIRE)
         try:
             found: dict[str, Any] = ask_central(
-                self._central, "GET", f"/v1/online-payments/{reference.strip()}"
+                self._central,
+                "GET",
+                f"/v1/online-payments/{reference.strip()}",
+                deadline=deadline,
             )
         except CentralError as exc:
             if exc.code == NOT_FOUND:  # central's refusals keep their codes, not their kinds
@@ -68,7 +74,9 @@ class CounterLookups:
             operator=None,
         )
 
-    def check_new_subscriber(self, form: RegistrationForm) -> None:
+    def check_new_subscriber(
+        self, form: RegistrationForm, *, deadline: Deadline | None = None
+    ) -> None:
         """Refuse an ID that already has an account, before the customer is asked for a PIN:
         from the local directory always, and from central when it answers (offline the local
         directory decides, as ``register_subscriber`` does; central flags a duplicate that
@@ -89,6 +97,7 @@ class CounterLookups:
                 "GET",
                 "/v1/registered-ids",
                 params={field: number, "operator_id": session.operator_id},
+                deadline=deadline,
             )
         except (CentralUnavailable, CentralError):
             return

@@ -9,6 +9,7 @@ The desk then journals that it did so, as a change of the subscriber that carrie
 from __future__ import annotations
 
 from erial_desk.domain.central import Central
+from erial_desk.domain.deadline import Deadline, check
 from erial_desk.domain.entries import SubscriberUpdated
 from erial_desk.domain.identifiers import normalise_account_number, normalise_pin
 from erial_desk.domain.pins import pin_reset_context, seal_pin
@@ -41,13 +42,19 @@ class CustomerPinReset:
         self._central = central
         self._subscribers = subscribers
 
-    def reset(self, account: str, new_pin: str) -> TransactionResult:
+    def reset(
+        self, account: str, new_pin: str, *, deadline: Deadline | None = None
+    ) -> TransactionResult:
+        """Set the PIN at central, then journal that it was done. The ``deadline`` can stop it
+        until central is asked; that request is not cancelled (a PIN set at central with no
+        note in the journal would be half done) and ends by its own timeout."""
         session = self._guards.allow(Action.RESET_CUSTOMER_PIN)
         account = normalise_account_number(account)
         pin = normalise_pin(new_pin, self._reference.policy.pin_length)
         request_id = new_entry_id()  # also the journal entry's id: one name for one reset
-        sealing_key = self._subscribers.sealing_key()
+        sealing_key = self._subscribers.sealing_key(deadline)
         sealed = seal_pin(sealing_key, pin, pin_reset_context(account, request_id))
+        check(deadline)
         ask_central(
             self._central,
             "POST",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from erial_desk.domain.central import Central
+from erial_desk.domain.deadline import Deadline, check
 from erial_desk.domain.entries import SubscribersMerged
 from erial_desk.domain.errors import CentralError, CentralUnavailable, StateError
 from erial_desk.domain.policy import check_may_merge, may_merge_subscribers
@@ -91,7 +92,7 @@ class DuplicateUseCases:
         session = self._guards.operator()
         return may_merge_subscribers(self._reference.policy, self._reference.office, session.role)
 
-    def suspected_duplicates(self) -> list[SuspectedDuplicate]:
+    def suspected_duplicates(self, *, deadline: Deadline | None = None) -> list[SuspectedDuplicate]:
         """Central's list, oldest first, once this desk has sent what it wrote (its own
         registrations and merges included). Needs central: the list is central's."""
         self._require()
@@ -99,7 +100,8 @@ class DuplicateUseCases:
             self._push()
         except (CentralUnavailable, CentralError):
             pass  # central answers the list with what it has
-        data = ask_central(self._central, "GET", "/v1/duplicates")
+        check(deadline)
+        data = ask_central(self._central, "GET", "/v1/duplicates", deadline=deadline)
         return [
             SuspectedDuplicate(AccountHolder.of(row), AccountHolder.of(row["first"]))
             for row in data["duplicates"]

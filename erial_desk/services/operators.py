@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from erial_desk.domain.central import Central
+from erial_desk.domain.deadline import Deadline, check
 from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.pins import operator_action_context, operator_new_pin_context, seal_pin
 from erial_desk.domain.policy import CONSOLE_ACTION
@@ -71,20 +72,40 @@ class OperatorUseCases:
             ).fetchall()
         return [OfficeOperator(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
 
-    def lock_operator(self, operator_id: str, approval: Approval) -> None:
+    def lock_operator(
+        self, operator_id: str, approval: Approval, *, deadline: Deadline | None = None
+    ) -> None:
         """Lock an operator of the office at central: no terminal lets them log in after sync."""
-        self._act(LOCK, operator_id, approval, None)
+        self._act(LOCK, operator_id, approval, None, deadline)
 
-    def unlock_operator(self, operator_id: str, approval: Approval) -> None:
+    def unlock_operator(
+        self, operator_id: str, approval: Approval, *, deadline: Deadline | None = None
+    ) -> None:
         """Let a locked operator of the office log in again."""
-        self._act(UNLOCK, operator_id, approval, None)
+        self._act(UNLOCK, operator_id, approval, None, deadline)
 
-    def reset_operator_pin(self, operator_id: str, new_pin: str, approval: Approval) -> None:
+    def reset_operator_pin(
+        self,
+        operator_id: str,
+        new_pin: str,
+        approval: Approval,
+        *,
+        deadline: Deadline | None = None,
+    ) -> None:
         """Give an operator of the office a new PIN, chosen with the supervisor."""
         pin = normalise_pin(new_pin, self._reference.policy.pin_length)
-        self._act(RESET_PIN, operator_id, approval, pin)
+        self._act(RESET_PIN, operator_id, approval, pin, deadline)
 
-    def _act(self, action: str, operator_id: str, approval: Approval, new_pin: str | None) -> None:
+    def _act(
+        self,
+        action: str,
+        operator_id: str,
+        approval: Approval,
+        new_pin: str | None,
+        deadline: Deadline | None,
+    ) -> None:
+        """The ``deadline`` bounds and may cancel the request; nothing is journaled here, so a
+        request given up leaves the operator as central has them, which the next pull shows."""
         self._guards.allow(CONSOLE_ACTION)
         operator_id = operator_id.strip().lower()
         request_id = new_entry_id()  # a UUIDv7: central refuses it when old or seen before
@@ -101,5 +122,14 @@ class OperatorUseCases:
             body["sealed_new_pin"] = seal_pin(
                 key, new_pin, operator_new_pin_context(operator_id, request_id)
             )
-        ask_central(self._central, "POST", f"/v1/operators/{operator_id}/actions", json=body)
-        self._pull()  # the change is central's now: bring it to this desk's operators at once
+        check(deadline)
+        ask_central(
+            self._central,
+            "POST",
+            f"/v1/operators/{operator_id}/actions",
+            json=body,
+            deadline=deadline,
+        )
+        # The change is central's now: bring it to this desk's operators at once (not bounded
+        # by the deadline: the action is done, a late pull must not report it failed).
+        self._pull()

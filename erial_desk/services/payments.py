@@ -7,8 +7,9 @@ from dataclasses import replace
 
 from sqlalchemy import text
 
-from erial_desk.domain.central import Bill, Central, DebitRequest
+from erial_desk.domain.central import Bill, DebitRequest
 from erial_desk.domain.clock import Clock, now_stamp, parse_stamp, utc_day
+from erial_desk.domain.deadline import Deadline, check
 from erial_desk.domain.entries import (
     VOIDABLE,
     BillPaid,
@@ -18,6 +19,7 @@ from erial_desk.domain.entries import (
     Void,
 )
 from erial_desk.domain.errors import (
+    Cancelled,
     CentralUnavailable,
     DeskError,
     NotFoundError,
@@ -37,6 +39,7 @@ from erial_desk.domain.pins import seal_pin
 from erial_desk.domain.policy import PAYMENT_ACTIONS, Action, BillKind, OfficeType, PaymentMethod
 from erial_desk.store import sync_state
 from erial_desk.store.journal import new_entry_id
+from erial_desk.sync.client import CentralClient
 
 from .parts import Guards, JournalWriter, Reader, Reference
 from .results import Approval, TransactionResult
@@ -76,11 +79,11 @@ class PaymentUseCases:
         reader: Reader,
         writer: JournalWriter,
         reference: Reference,
-        central: Central,
+        central: CentralClient,
         clock: Clock,
         subscribers: SubscriberUseCases,
         approvals: SessionUseCases,
-        send_waiting: Callable[[], int],
+        send_waiting: Callable[[Deadline | None], int],
     ) -> None:
         self._guards = guards
         self._reader = reader
@@ -94,13 +97,15 @@ class PaymentUseCases:
         # way): central must hold a customer's registration and top-ups before a debit.
         self._send_waiting = send_waiting
 
-    def top_up(self, account: str, amount: int | str) -> TransactionResult:
+    def top_up(
+        self, account: str, amount: int | str, *, deadline: Deadline | None = None
+    ) -> TransactionResult:
         """Cash into a subscriber's wallet. Always accepted offline: the cash is in hand."""
         self._guards.allow(Action.TOP_UP)
         shift_id = self._guards.own_shift()
         account = normalise_account_number(account)
         try:
-            self._subscribers.subscriber(account)
+            self._subscribers.subscriber(account, deadline=deadline)
         except CentralUnavailable:
             # Offline and not in the local directory: the check digit has vouched for the
             # number; cash top-ups are always accepted and central settles them at sync.
@@ -143,15 +148,19 @@ class PaymentUseCases:
                 or 0
             )
 
-    def find_bills(self, kind: BillKind, key: str) -> list[Bill]:
+    def find_bills(
+        self, kind: BillKind, key: str, *, deadline: Deadline | None = None
+    ) -> list[Bill]:
         """Bills of one kind by plate, contract/civil, licence/CR or application number; with
         central unreachable, those found by the last lookup of the same key, fetched at
         ``bills_cached_at``."""
         self._guards.allow(Action.INQUIRE)
-        bills, self.bills_cached_at = self._lookup_bills(kind, bill_lookup_key(kind, key))
+        bills, self.bills_cached_at = self._lookup_bills(kind, bill_lookup_key(kind, key), deadline)
         return bills
 
-    def _lookup_bills(self, kind: BillKind, key: str) -> tuple[list[Bill], str | None]:
+    def _lookup_bills(
+        self, kind: BillKind, key: str, deadline: Deadline | None
+    ) -> tuple[list[Bill], str | None]:
         """Bills from central, kept for offline use. When central cannot be reached: the bills
         kept from the last lookup of the same key, with the time they were fetched (None when
         fresh). Either way, a bill this desk has paid shows paid even before central has the
@@ -159,7 +168,7 @@ class PaymentUseCases:
         at sync."""
         fetched_at: str | None = None
         try:
-            bills = self._central.find_bills(kind, key)
+            bills = self._central.find_bills(kind, key, deadline=deadline)
         except CentralUnavailable:
             with self._reader.raw() as reading_raw:
                 cached, fetched_at = sync_state.cached_bills(reading_raw, kind.value, key)
@@ -198,6 +207,7 @@ class PaymentUseCases:
         *,
         account: str | None = None,
         customer_pin: str | None = None,
+        deadline: Deadline | None = None,
     ) -> TransactionResult:
         """Pay a bill from the customer's wallet (PIN, service charge added), in cash or from
         the office's wallet for a walk-in customer, as the office type allows."""
@@ -215,7 +225,7 @@ class PaymentUseCases:
         if method is PaymentMethod.WALLET:
             account = normalise_account_number(account or "")
             pin = normalise_pin(customer_pin or "", policy.pin_length)
-            sealed = seal_pin(self._subscribers.sealing_key(), pin, entry_id)
+            sealed = seal_pin(self._subscribers.sealing_key(deadline), pin, entry_id)
         else:
             account = None
         if method is not PaymentMethod.CASH:
@@ -230,14 +240,19 @@ class PaymentUseCases:
             )
             # Central must hold this counter's registration and top-ups of the customer first:
             # a wallet topped up a moment ago is paid from at once.
-            self._send_waiting()
+            self._send_waiting(deadline)
+            check(deadline)  # nothing asked of central yet: giving up leaves nothing behind
             try:
-                answer = self._central.authorise_debit(request)
+                answer = self._central.authorise_debit(request, deadline=deadline)
                 authorisation, balance_after, status = (
                     answer.reference,
                     answer.balance_after,
                     "confirmed",
                 )
+            except Cancelled:
+                # The request may have reached central: it undoes the debit at the next sync.
+                self._abandon_debit(entry_id)
+                raise
             except CentralUnavailable:
                 try:
                     if method is not PaymentMethod.WALLET:
@@ -303,7 +318,14 @@ class PaymentUseCases:
             int(wallet[0]), age.total_seconds() / 3600, int(wallet[2]), int(offline_today or 0)
         )
 
-    def void(self, entry_id: str, reason: str, approval: Approval | None) -> TransactionResult:
+    def void(
+        self,
+        entry_id: str,
+        reason: str,
+        approval: Approval | None,
+        *,
+        deadline: Deadline | None = None,
+    ) -> TransactionResult:
         """Reverse a top-up or bill payment of the open shift, with a supervisor's approval."""
         self._guards.allow(Action.VOID)
         shift_id = self._guards.own_shift()
@@ -333,7 +355,10 @@ class PaymentUseCases:
         if voided_type == EntryType.TOP_UP:
             # Taking a top-up back debits the wallet: only central can say the money is still
             # there, and it must have the top-up first.
-            self._send_waiting()
+            self._send_waiting(deadline)
+            # The last moment a void can be given up: central has no way to undo a reversal
+            # on a desk's word, so the reversal itself is asked without the deadline.
+            check(deadline)
             answer = self._central.authorise_reversal(void_id, entry_id, account, amount)
             authorisation = answer.reference if answer else None
         entry = self._writer.append(

@@ -8,7 +8,7 @@ from typing import NoReturn
 
 from sqlalchemy import text
 
-from erial_desk.domain.central import Central
+from erial_desk.domain.deadline import Deadline, check
 from erial_desk.domain.entries import EntryType, SubscriberRegistered, SubscriberUpdated
 from erial_desk.domain.errors import NotFoundError, StateError, ValidationError
 from erial_desk.domain.identifiers import (
@@ -22,6 +22,7 @@ from erial_desk.domain.identifiers import (
 from erial_desk.domain.pins import seal_pin
 from erial_desk.domain.policy import Action
 from erial_desk.store.search import SubscriberRow, search_subscribers
+from erial_desk.sync.client import CentralClient
 
 from .parts import Guards, JournalWriter, Reader, Reference
 from .results import RegistrationForm, TransactionResult
@@ -53,7 +54,7 @@ class SubscriberUseCases:
         reader: Reader,
         writer: JournalWriter,
         reference: Reference,
-        central: Central,
+        central: CentralClient,
     ) -> None:
         self._guards = guards
         self._reader = reader
@@ -61,7 +62,9 @@ class SubscriberUseCases:
         self._reference = reference
         self._central = central
 
-    def register_subscriber(self, form: RegistrationForm, customer_pin: str) -> TransactionResult:
+    def register_subscriber(
+        self, form: RegistrationForm, customer_pin: str, *, deadline: Deadline | None = None
+    ) -> TransactionResult:
         """Open an e-Rial account. The customer types the PIN; it is sealed for central at once."""
         self._guards.allow(Action.REGISTER_SUBSCRIBER)
         policy = self._reference.policy
@@ -93,7 +96,7 @@ class SubscriberUseCases:
             mobile=mobile,
             email=_clean_optional(form.email),
             authorised_person=person,
-            sealed_pin=seal_pin(self.sealing_key(), pin, account),
+            sealed_pin=seal_pin(self.sealing_key(deadline), pin, account),
         )
         entry = self._writer.append(payload)
         return TransactionResult(
@@ -107,10 +110,10 @@ class SubscriberUseCases:
             balance_after=0,
         )
 
-    def sealing_key(self) -> bytes:
+    def sealing_key(self, deadline: Deadline | None = None) -> bytes:
         """Central's public key for sealed PINs (kept once fetched: sealing works offline)."""
         if self._reference.sealing_key is None:
-            self._reference.sealing_key = self._central.sealing_key()
+            self._reference.sealing_key = self._central.sealing_key(deadline=deadline)
         return self._reference.sealing_key
 
     def refuse_duplicate(self, field: str, value: str) -> None:
@@ -170,7 +173,7 @@ class SubscriberUseCases:
         with self._reader.connect() as conn:
             return search_subscribers(conn, query, limit=limit)
 
-    def subscriber(self, account: str) -> SubscriberRow:
+    def subscriber(self, account: str, *, deadline: Deadline | None = None) -> SubscriberRow:
         """A subscriber by account number: from the local directory, else asked of central
         (an external office holds only the subscribers it has served)."""
         account = normalise_account_number(account)
@@ -178,7 +181,8 @@ class SubscriberUseCases:
             rows = search_subscribers(conn, account, limit=1)
         if rows:
             return rows[0]
-        record = self._central.lookup_subscriber(account)
+        check(deadline)
+        record = self._central.lookup_subscriber(account, deadline=deadline)
         if record is None:
             raise NotFoundError("subscriber.not_found")
         return SubscriberRow(**dataclasses.asdict(record))

@@ -24,6 +24,7 @@ from sqlalchemy import Connection, text
 
 from erial_desk.domain.central import Central
 from erial_desk.domain.clock import Clock, utc_day
+from erial_desk.domain.deadline import Deadline
 from erial_desk.domain.entries import EntryType, ProblemResolved, Resolution
 from erial_desk.domain.errors import AuthError, CentralUnavailable, NotFoundError, StateError
 from erial_desk.domain.policy import CONSOLE_ACTION, Office, Policy, check_allowed, is_allowed
@@ -278,7 +279,7 @@ class SupervisorConsole:
         reading: Callable[[], AbstractContextManager[Connection]],
         append: Callable[[ProblemResolved], AppendedEntry],
         central: Callable[[], Central],
-        push: Callable[[], object],
+        push: Callable[[Deadline | None], object],
         session: Callable[[], OperatorSession | None],
         office: Callable[[], Office],
         policy: Callable[[], Policy],
@@ -401,13 +402,13 @@ class SupervisorConsole:
             raise NotFoundError("entry.not_found")
         return str(row[0])
 
-    def office_day(self, day: str | None = None) -> OfficeDay:
+    def office_day(self, day: str | None = None, *, deadline: Deadline | None = None) -> OfficeDay:
         """The office's day from central, once this terminal's entries are sent; this
         terminal's shifts from its own tables. Raises ``CentralUnavailable`` offline."""
         self._require()
         day = day or self._today()
-        self._push()
-        data = self._central().office_day(self._office().office_id, day)
+        self._push(deadline)
+        data = self._central().office_day(self._office().office_id, day, deadline=deadline)
         local = self.terminal_shifts(day)
         others = [
             _central_review(s) for s in data["shifts"] if s["terminal_id"] != self._terminal_id
@@ -445,15 +446,17 @@ class SupervisorConsole:
 
     # --- approvals -------------------------------------------------------------------------
 
-    def approvals(self, day: str | None = None) -> list[ApprovalItem]:
+    def approvals(
+        self, day: str | None = None, *, deadline: Deadline | None = None
+    ) -> list[ApprovalItem]:
         """Cash drops, voids and closes of the office on ``day`` (central's, once this terminal's
         entries are sent; offline, this terminal's own): each with who asked, who approved and
         when; a close beyond the tolerance without an approver is listed too."""
         self._require()
         day = day or self._today()
         try:
-            self._push()
-            data = self._central().office_day(self._office().office_id, day)
+            self._push(deadline)
+            data = self._central().office_day(self._office().office_id, day, deadline=deadline)
         except CentralUnavailable:
             return self.terminal_approvals(day)
         return [

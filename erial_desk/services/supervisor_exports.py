@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from erial_desk.domain.clock import Clock, muscat_text, now_stamp
+from erial_desk.domain.deadline import Deadline
 from erial_desk.domain.entries import terminal_code
 from erial_desk.domain.labels import service_label
 from erial_desk.domain.policy import FeeCatalogue
@@ -155,22 +156,26 @@ class SupervisorExports:
         self._clock = clock
         self._terminal_id = terminal_id
 
-    def day_report_csv(self, day: str | None = None) -> str:
-        return day_report_csv(self._console.office_day(day))
+    def day_report_csv(self, day: str | None = None, *, deadline: Deadline | None = None) -> str:
+        return day_report_csv(self._console.office_day(day, deadline=deadline))
 
-    def day_report_csv_file(self, day: str | None = None, path: Path | None = None) -> Path:
+    def day_report_csv_file(
+        self, day: str | None = None, path: Path | None = None, *, deadline: Deadline | None = None
+    ) -> Path:
         """The day report as a CSV file, in the printouts folder unless ``path`` says where."""
-        report = self._console.office_day(day)
+        report = self._console.office_day(day, deadline=deadline)
         path = path or self._saved(f"day-{report.office_id}-{report.day}.csv")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(day_report_csv(report), encoding="utf-8")
         return path
 
-    def day_report_pdf(self, day: str | None = None, path: Path | None = None) -> Path:
+    def day_report_pdf(
+        self, day: str | None = None, path: Path | None = None, *, deadline: Deadline | None = None
+    ) -> Path:
         """The day report as an A4 PDF in both languages."""
         from erial_desk.printing.pdf import write_pdf
 
-        report = self._console.office_day(day)
+        report = self._console.office_day(day, deadline=deadline)
         office = self._reference.office
         doc = day_report(
             report,
@@ -185,9 +190,10 @@ class SupervisorExports:
         write_pdf(doc, path)
         return path
 
-    def reprint_z_report(self, shift_id: str) -> PrintJob:
+    def reprint_z_report(self, shift_id: str, *, deadline: Deadline | None = None) -> PrintJob:
         """A copy of a closed shift's Z report of this terminal (journaled as a reprint)."""
-        return self._printing.print_receipt(self._console.closing_entry(shift_id), copy=True)
+        closing = self._console.closing_entry(shift_id)
+        return self._printing.print_receipt(closing, copy=True, deadline=deadline)
 
     def _saved(self, name: str) -> Path:
         return self._place.data_dir / PRINTOUTS_DIR / name

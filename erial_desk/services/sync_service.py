@@ -15,7 +15,14 @@ from erial_desk.config import Settings
 from erial_desk.domain.central import PushResult
 from erial_desk.domain.chain import SignedEntry
 from erial_desk.domain.clock import Clock, now_stamp
-from erial_desk.domain.errors import MESSAGES, CentralError, CentralUnavailable, DeskError
+from erial_desk.domain.deadline import Deadline, check
+from erial_desk.domain.errors import (
+    MESSAGES,
+    Cancelled,
+    CentralError,
+    CentralUnavailable,
+    DeskError,
+)
 from erial_desk.domain.policy import (
     FeeCatalogue,
     Office,
@@ -158,16 +165,24 @@ class SyncUseCases:
     # --- pushing ---------------------------------------------------------------------------
 
     def push_pending(
-        self, limit: int = PUSH_BATCH, *, raise_errors: bool = False, wait: bool = False
+        self,
+        limit: int = PUSH_BATCH,
+        *,
+        raise_errors: bool = False,
+        wait: bool = False,
+        deadline: Deadline | None = None,
     ) -> int:
         """Send waiting entries to central in sequence order; returns how many were answered.
 
         A failure leaves the entries waiting, never lost; with ``raise_errors`` the caller (the
         sync round) learns why. With ``wait``, a push already under way on another thread is
         waited for (briefly), so that what this counter wrote has reached central before it
-        asks central to move money.
+        asks central to move money. A ``deadline`` bounds the wait and the push; a cancel
+        raises ``Cancelled`` (entries central took meanwhile are answered "duplicate" later).
         """
-        if not self._push_lock.acquire(blocking=wait, timeout=PUSH_WAIT_S if wait else -1):
+        check(deadline)
+        waited = PUSH_WAIT_S if deadline is None else deadline.bound(PUSH_WAIT_S)
+        if not self._push_lock.acquire(blocking=wait, timeout=waited if wait else -1):
             return 0  # another thread is pushing; it will take these entries too
         try:
             with self._reader.connect() as conn:
@@ -182,7 +197,7 @@ class SyncUseCases:
                 if len(entries) >= limit:
                     break
             try:
-                results = self._central.push(entries)
+                results = self._central.push(entries, deadline=deadline)
             except (CentralUnavailable, CentralError):
                 if raise_errors:
                     raise
@@ -213,12 +228,15 @@ class SyncUseCases:
 
     # --- one round -------------------------------------------------------------------------
 
-    def sync_once(self, progress: object = None) -> SyncStatus:
+    def sync_once(self, progress: object = None, *, deadline: Deadline | None = None) -> SyncStatus:
         """Push everything waiting, then pull the feed to its end. Errors are recorded in the
-        status and the log, never raised: the counter keeps working."""
+        status and the log, never raised: the counter keeps working. A cancelled round raises
+        ``Cancelled``; what it did so far stays done (each step commits on its own)."""
         self._synced = True
         try:
-            self._sync_round(progress)
+            self._sync_round(progress, deadline)
+        except Cancelled:
+            raise
         except DeskError as exc:
             self._online = not isinstance(exc, CentralUnavailable)
             # Plain unreachability is common (offline for hours) and needs no traceback.
@@ -241,19 +259,20 @@ class SyncUseCases:
         )
         return status
 
-    def _sync_round(self, progress: object) -> None:
-        self._cancel_abandoned_debits()
-        while self.push_pending(PUSH_BATCH, raise_errors=True) >= PUSH_BATCH:
+    def _sync_round(self, progress: object, deadline: Deadline | None) -> None:
+        self._cancel_abandoned_debits(deadline)
+        while self.push_pending(PUSH_BATCH, raise_errors=True, deadline=deadline) >= PUSH_BATCH:
             pass
+        check(deadline)
         self._integrity.check_central()  # central ahead of this journal: stop taking money
         self._ensure_reference_key()
         with self._reader.raw() as reading:
             acknowledged = sync_state.acknowledged_through(reading)
-        self.pull(progress)
+        self.pull(progress, deadline=deadline)
         sync_state.recount_pending_debits(
             self._journal.raw_connection(), self._journal.lock, acknowledged
         )
-        self.refresh_reference_data()
+        self.refresh_reference_data(deadline)
         self._online = True
         with self._writer.transaction() as conn:
             sync_state.put_state(conn, "last_sync", now_stamp(self._clock))
@@ -272,25 +291,26 @@ class SyncUseCases:
         except Exception:
             log.exception("the sync error could not be recorded")
 
-    def _cancel_abandoned_debits(self) -> None:
+    def _cancel_abandoned_debits(self, deadline: Deadline | None = None) -> None:
         """Central undoes each debit this desk abandoned; one it never received is forgotten."""
         with self._reader.raw() as reading:
             waiting = sync_state.abandoned_debits(reading)
         for entry_id in list(waiting):
-            self._central.cancel_debit(entry_id)
+            self._central.cancel_debit(entry_id, deadline=deadline)
             waiting.remove(entry_id)
             sync_state.set_abandoned_debits(
                 self._journal.raw_connection(), self._journal.lock, waiting
             )
 
-    def pull(self, progress: object = None) -> int:
-        """Apply central's change feed page by page; each page commits with its cursor."""
+    def pull(self, progress: object = None, *, deadline: Deadline | None = None) -> int:
+        """Apply central's change feed page by page; each page commits with its cursor (a
+        cancel between pages leaves the pages applied, and the next pull goes on from there)."""
         conn = self._journal.raw_connection()
         with self._reader.raw() as reading:
             cursor = int(sync_state.get_state(reading, "feed_cursor") or 0)
         total = 0
         while True:
-            page = self._central.feed(cursor, FEED_PAGE)
+            page = self._central.feed(cursor, FEED_PAGE, deadline=deadline)
             applied = sync_state.apply_feed_page(
                 conn,
                 self._journal.lock,
@@ -305,7 +325,7 @@ class SyncUseCases:
             if not page["more"]:
                 return total
 
-    def refresh_reference_data(self) -> None:
+    def refresh_reference_data(self, deadline: Deadline | None = None) -> None:
         """Keep what the desk needs to work offline: office, policy, catalogue, sealing key,
         each as central signed it (the client checked the signatures)."""
         self._ensure_reference_key()
@@ -313,9 +333,9 @@ class SyncUseCases:
         central._office = None
         central._policy = None
         central._sealing = None
-        office = central.office(self._place.settings.office_id)
-        policy, catalogue = central.policy(office.office_id)
-        sealing = central.sealing_key()
+        office = central.office(self._place.settings.office_id, deadline=deadline)
+        policy, catalogue = central.policy(office.office_id, deadline=deadline)
+        sealing = central.sealing_key(deadline=deadline)
         with self._writer.transaction() as conn:
             for kind in _CACHED:
                 data, signature = central.signed[kind]

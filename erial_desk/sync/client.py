@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
@@ -26,9 +27,11 @@ from erial_desk.domain.central import (
     SubscriberRecord,
 )
 from erial_desk.domain.chain import SignedEntry
+from erial_desk.domain.deadline import Deadline, check
 from erial_desk.domain.errors import (
     MESSAGES,
     AuthError,
+    Cancelled,
     CentralError,
     CentralUnavailable,
     ConfigError,
@@ -180,14 +183,18 @@ class CentralClient:
         timeout: float | None = None,
         retries: Sequence[float] = RETRY_DELAYS,
         interactive: bool = False,
+        deadline: Deadline | None = None,
         **kwargs: Any,
     ) -> Any:
         """One call to central. ``interactive`` calls (a customer waits) fail fast while central
-        is known to be unreachable; the others always try."""
+        is known to be unreachable; the others always try. A ``deadline`` bounds every wait of
+        the call, retries included, and its ``cancel`` ends the call at once."""
         if interactive and time.monotonic() < self._offline_until:
             raise CentralUnavailable(reason="offline")
         try:
-            answer = self._request(method, path, auth, timeout, retries, kwargs)
+            answer = self._request(method, path, auth, timeout, retries, deadline, kwargs)
+        except Cancelled:
+            raise  # the desk gave up; central has said nothing
         except CentralUnavailable:
             self._offline_until = time.monotonic() + OFFLINE_HOLD
             raise
@@ -209,6 +216,7 @@ class CentralClient:
         auth: bool,
         timeout: float | None,
         retries: Sequence[float],
+        deadline: Deadline | None,
         kwargs: dict[str, Any],
     ) -> Any:
         headers = kwargs.pop("headers", {})
@@ -219,12 +227,19 @@ class CentralClient:
             headers["Authorization"] = f"Bearer {token}"
         last: Exception | None = None
         for delay in (*retries, None):
+            check(deadline)
+            read = timeout or self.timeout
             try:
-                response = self.session.request(
-                    method,
-                    self.base + path,
+                response = self._send(
+                    deadline,
+                    method=method,
+                    url=self.base + path,
                     headers=headers,
-                    timeout=(CONNECT_TIMEOUT, timeout or self.timeout),
+                    timeout=(
+                        (CONNECT_TIMEOUT, read)
+                        if deadline is None
+                        else (deadline.bound(CONNECT_TIMEOUT), deadline.bound(read))
+                    ),
                     verify=self.verify,
                     **kwargs,
                 )
@@ -241,14 +256,40 @@ class CentralClient:
                 last = RuntimeError(f"HTTP {response.status_code}")
             if delay is None:
                 break
-            self._sleep(delay)
+            if deadline is None:
+                self._sleep(delay)
+            else:
+                deadline.sleep(delay)
         raise CentralUnavailable(reason=str(last))
+
+    def _send(self, deadline: Deadline | None, **request: Any) -> requests.Response:
+        """``session.request``; with a deadline, on a helper thread, so that a cancel returns
+        at once: the request left behind ends by its own timeout and its answer is dropped."""
+        if deadline is None:
+            return self.session.request(**request)
+        done = threading.Event()
+        outcome: list[requests.Response | BaseException] = []
+
+        def call() -> None:
+            try:
+                outcome.append(self.session.request(**request))
+            except BaseException as exc:  # handed to the waiting thread below
+                outcome.append(exc)
+            finally:
+                done.set()
+
+        threading.Thread(target=call, name="erial-central-call", daemon=True).start()
+        deadline.wait_for(done)
+        (result,) = outcome
+        if isinstance(result, BaseException):
+            raise result
+        return result
 
     # --- the Central interface -------------------------------------------------------------
 
     @_shaped
-    def _load_policy(self) -> None:
-        data = self.request("GET", "/v1/policy")
+    def _load_policy(self, deadline: Deadline | None = None) -> None:
+        data = self.request("GET", "/v1/policy", deadline=deadline)
         signatures = data.get("signatures") or {}
         for kind in ("office", "policy", "catalogue"):
             check_reference(self.reference_key, kind, data[kind], signatures.get(kind))
@@ -256,15 +297,17 @@ class CentralClient:
         self._office = office_from_dict(data["office"])
         self._policy = (policy_from_dict(data["policy"]), catalogue_from_dict(data["catalogue"]))
 
-    def office(self, office_id: str) -> Office:
+    def office(self, office_id: str, *, deadline: Deadline | None = None) -> Office:
         if self._office is None:
-            self._load_policy()
+            self._load_policy(deadline)
         assert self._office is not None
         return self._office
 
-    def policy(self, office_id: str) -> tuple[Policy, FeeCatalogue]:
+    def policy(
+        self, office_id: str, *, deadline: Deadline | None = None
+    ) -> tuple[Policy, FeeCatalogue]:
         if self._policy is None:
-            self._load_policy()
+            self._load_policy(deadline)
         assert self._policy is not None
         return self._policy
 
@@ -273,9 +316,9 @@ class CentralClient:
         return []
 
     @_shaped
-    def sealing_key(self) -> bytes:
+    def sealing_key(self, *, deadline: Deadline | None = None) -> bytes:
         if self._sealing is None:
-            data = self.request("GET", "/v1/central-key", auth=False)
+            data = self.request("GET", "/v1/central-key", auth=False, deadline=deadline)
             signed = {"sealing_public_key": str(data["sealing_public_key"])}
             check_reference(
                 self.reference_key, "sealing_key", signed, data.get("sealing_signature")
@@ -285,20 +328,28 @@ class CentralClient:
         return self._sealing
 
     @_shaped
-    def office_day(self, office_id: str, day: str) -> dict[str, Any]:
+    def office_day(
+        self, office_id: str, day: str, *, deadline: Deadline | None = None
+    ) -> dict[str, Any]:
         """The office's day report at central (its totals and shifts), for its supervisor."""
-        answer = self.request("GET", f"/v1/offices/{office_id}/day", params={"day": day})
+        answer = self.request(
+            "GET", f"/v1/offices/{office_id}/day", params={"day": day}, deadline=deadline
+        )
         assert isinstance(answer, dict)
         return answer
 
     @_shaped
-    def find_bills(self, kind: BillKind | None, key: str) -> list[Bill]:
+    def find_bills(
+        self, kind: BillKind | None, key: str, *, deadline: Deadline | None = None
+    ) -> list[Bill]:
         params = {"key": key} | ({"kind": kind.value} if kind else {})
-        data = self.request("GET", "/v1/bills", params=params, interactive=True)
+        data = self.request("GET", "/v1/bills", params=params, interactive=True, deadline=deadline)
         return [Bill.from_dict(b) for b in data["bills"]]
 
     @_shaped
-    def authorise_debit(self, request: DebitRequest) -> Authorisation:
+    def authorise_debit(
+        self, request: DebitRequest, *, deadline: Deadline | None = None
+    ) -> Authorisation:
         data = self.request(
             "POST",
             "/v1/wallet/debits",
@@ -307,6 +358,7 @@ class CentralClient:
             timeout=AUTHORISATION_TIMEOUT,
             retries=(0.3,),
             interactive=True,
+            deadline=deadline,
             json={
                 "entry_id": request.entry_id,
                 "account": request.account,
@@ -318,14 +370,20 @@ class CentralClient:
         return Authorisation(data["reference"], int(data["balance_after"]))
 
     @_shaped
-    def cancel_debit(self, entry_id: str) -> str:
+    def cancel_debit(self, entry_id: str, *, deadline: Deadline | None = None) -> str:
         """Abandon a debit whose answer never came and whose payment was then refused."""
-        data = self.request("POST", f"/v1/wallet/debits/{entry_id}/cancel")
+        data = self.request("POST", f"/v1/wallet/debits/{entry_id}/cancel", deadline=deadline)
         return str(data["status"])
 
     @_shaped
     def authorise_reversal(
-        self, entry_id: str, voids: str, account: str | None, amount: int
+        self,
+        entry_id: str,
+        voids: str,
+        account: str | None,
+        amount: int,
+        *,
+        deadline: Deadline | None = None,
     ) -> Authorisation | None:
         if account is None:
             return None
@@ -334,6 +392,7 @@ class CentralClient:
             "/v1/wallet/reversals",
             retries=(0.3,),
             interactive=True,
+            deadline=deadline,
             json={"entry_id": entry_id, "voids": voids, "account": account, "amount": amount},
         )
         return Authorisation(data["reference"], int(data["balance_after"]))
@@ -349,15 +408,21 @@ class CentralClient:
             return None
 
     @_shaped
-    def lookup_subscriber(self, account: str) -> SubscriberRecord | None:
+    def lookup_subscriber(
+        self, account: str, *, deadline: Deadline | None = None
+    ) -> SubscriberRecord | None:
         try:
-            data = self.request("GET", f"/v1/subscribers/{account}", interactive=True)
+            data = self.request(
+                "GET", f"/v1/subscribers/{account}", interactive=True, deadline=deadline
+            )
         except NotFoundError:
             return None
         return SubscriberRecord(**{k: data.get(k) for k in SubscriberRecord.__dataclass_fields__})
 
     @_shaped
-    def push(self, entries: Sequence[SignedEntry]) -> list[PushResult]:
+    def push(
+        self, entries: Sequence[SignedEntry], *, deadline: Deadline | None = None
+    ) -> list[PushResult]:
         if not entries:
             return []
         terminal = entries[0].envelope()["terminal"]
@@ -365,6 +430,7 @@ class CentralClient:
             "POST",
             "/v1/journal",
             timeout=max(self.timeout, 60.0),
+            deadline=deadline,
             json={
                 "terminal_id": terminal,
                 "entries": [
@@ -391,9 +457,15 @@ class CentralClient:
     # --- beyond the interface: feed, enrolment ---------------------------------------------
 
     @_shaped
-    def feed(self, cursor: int, limit: int = 5000) -> dict[str, Any]:
+    def feed(
+        self, cursor: int, limit: int = 5000, *, deadline: Deadline | None = None
+    ) -> dict[str, Any]:
         page = self.request(
-            "GET", "/v1/feed", params={"cursor": cursor, "limit": limit}, timeout=120.0
+            "GET",
+            "/v1/feed",
+            params={"cursor": cursor, "limit": limit},
+            timeout=120.0,
+            deadline=deadline,
         )
         changes = [
             {**change, "kind": str(change["kind"]), "data": dict(change["data"])}
