@@ -15,6 +15,7 @@ from .widgets.pin_pad import PinPad
 from .words import language
 
 if TYPE_CHECKING:
+    from erial_desk.domain.deadline import Deadline
     from erial_desk.services import Desk
     from erial_desk.services.events import EventHub
     from erial_desk.services.results import OperatorSession
@@ -82,6 +83,31 @@ class DeskContext(QObject):
             success=success,
             failure=failure,
             disable=disable,
+        )
+
+    def call_cancellable(
+        self,
+        key: str,
+        work: Callable[[Desk, Deadline], T],
+        *,
+        success: Callable[[T], None] | None = None,
+        failure: Callable[[BaseException], None] | None = None,
+        disable: Iterable[QWidget] = (),
+        lane: Lane = Lane.NETWORK,
+    ) -> bool:
+        """``call`` for a slow look-up the clerk may give up with Escape: ``work(desk,
+        deadline)`` passes the deadline to the facade (``services.desk.SLOW_CALLS``)."""
+        from erial_desk.domain.deadline import Deadline  # not needed before a login
+
+        deadline = Deadline()
+        return self.runner.run(
+            key,
+            lambda: work(self.desk, deadline),
+            lane=lane,
+            success=success,
+            failure=failure,
+            disable=disable,
+            deadline=deadline,
         )
 
     def log_in(

@@ -226,6 +226,10 @@ class MainWindow(QMainWindow):
         shortcut.activated.connect(run)
 
     def escape(self) -> None:
+        """Escape: first gives up a look-up still waiting on central (the screen stays, told
+        that nothing was recorded); then the screen's own back; then Home."""
+        if self.ctx.runner.cancel():
+            return
         screen = self.current()
         if screen is not None and screen.escape():
             return

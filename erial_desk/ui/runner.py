@@ -10,6 +10,9 @@ Each operation has a key (the action: "top_up", "open_shift"...). While one runs
 with the same key does nothing: a double click or a repeated Enter cannot submit twice. The
 widgets named with it are disabled until it ends, and the busy mark shows only after a short
 delay, so quick work does not flicker.
+
+A look-up the clerk may give up (``cancellable``) gets the core's ``Deadline``: ``cancel()`` (the
+window's Escape) stops it at its next wait, with nothing recorded, and its screen is told so.
 """
 
 from __future__ import annotations
@@ -19,10 +22,13 @@ import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from erial_desk.domain.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +48,7 @@ class Operation(Generic[T]):
     """One call in flight. A plain class: importing ``dataclasses`` cost the login window's
     start about 2 ms of its own."""
 
-    __slots__ = ("key", "work", "lane", "success", "failure", "disabled", "done")
+    __slots__ = ("key", "work", "lane", "success", "failure", "disabled", "done", "deadline")
 
     def __init__(
         self,
@@ -59,6 +65,7 @@ class Operation(Generic[T]):
         self.failure = failure
         self.disabled: list[QWidget] = []  # what this call disabled, enabled again at its end
         self.done = False
+        self.deadline: Deadline | None = None  # set for a call the clerk may give up
 
 
 class OperationsRunner(QObject):
@@ -95,15 +102,18 @@ class OperationsRunner(QObject):
         success: Callable[[T], None] | None = None,
         failure: Callable[[BaseException], None] | None = None,
         disable: Iterable[QWidget] = (),
+        deadline: Deadline | None = None,
     ) -> bool:
         """Start ``work`` unless an operation with ``key`` is still running.
 
         Returns whether it started. ``success`` gets the result and ``failure`` the exception,
-        both on the GUI thread; without ``failure`` the ``failed`` signal carries it.
+        both on the GUI thread; without ``failure`` the ``failed`` signal carries it. With a
+        ``deadline`` (the one ``work`` passes to the facade), ``cancel`` can stop it.
         """
         if self._closed or key in self._running:
             return False
         op: Operation[T] = Operation(key, work, lane, success, failure)
+        op.deadline = deadline
         for widget in disable:
             if widget.isEnabled():  # leave alone what something else disabled
                 widget.setEnabled(False)
@@ -117,6 +127,16 @@ class OperationsRunner(QObject):
 
     def is_running(self, key: str) -> bool:
         return key in self._running
+
+    def cancel(self) -> list[str]:
+        """Give up every running call that may be given up; the keys of those cancelled. Each
+        still ends through its ``failure`` (``Cancelled``) once its worker notices."""
+        cancelled = []
+        for key, op in self._running.items():
+            if op.deadline is not None and not op.deadline.cancelled:
+                op.deadline.cancel()
+                cancelled.append(key)
+        return cancelled
 
     @property
     def busy(self) -> bool:

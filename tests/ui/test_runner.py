@@ -112,3 +112,31 @@ def test_journal_work_runs_in_the_order_asked(qtbot):
     qtbot.waitUntil(lambda: len(order) == 20)
     assert order == list(range(20))
     runner.shutdown()
+
+
+def test_a_cancellable_call_is_given_up_and_told_so(qtbot):
+    from erial_desk.domain.deadline import Deadline
+    from erial_desk.domain.errors import Cancelled
+
+    runner = OperationsRunner(busy_delay_ms=10_000)
+    deadline = Deadline()
+    started, other_release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+    done: list[object] = []
+
+    def look_up() -> None:
+        started.set()
+        while not deadline.cancelled:  # a wait on central, as the client's are bounded
+            threading.Event().wait(0.01)
+        deadline.check()
+
+    assert runner.run("find_bills", look_up, failure=failures.append, deadline=deadline)
+    assert runner.run("top_up", lambda: other_release.wait(10), success=done.append)
+    started.wait(10)
+    assert runner.cancel() == ["find_bills"]  # a top-up is never given up from the window
+    qtbot.waitUntil(lambda: len(failures) == 1)
+    assert isinstance(failures[0], Cancelled)
+    assert runner.is_running("top_up") and runner.cancel() == []
+    other_release.set()
+    qtbot.waitUntil(lambda: done == [True])
+    runner.shutdown()

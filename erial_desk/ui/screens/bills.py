@@ -38,7 +38,6 @@ from ..context import DeskContext
 from ..dialogs.customer_pad import Charge, ask_customer_pin
 from ..language import keep_left_to_right
 from ..print_flow import print_waiting
-from ..runner import Lane
 from ..screen import error_label, heading
 from ..widgets.amounts import RIGHT, AmountLabel, money
 from ..widgets.transactions import bill_kind_name, method_name, plate_text
@@ -56,6 +55,7 @@ from .counter_base import (
 from .top_up import when_confirmed
 
 if TYPE_CHECKING:
+    from erial_desk.domain.deadline import Deadline
     from erial_desk.services import Desk
 
 METHOD_ACTIONS = {
@@ -80,8 +80,8 @@ class Payments:
     refusal: BaseException | None
 
 
-def look_up(desk: Desk, kind: BillKind, key: str) -> Lookup:
-    bills = desk.find_bills(kind, key)
+def look_up(desk: Desk, kind: BillKind, key: str, deadline: Deadline | None = None) -> Lookup:
+    bills = desk.find_bills(kind, key, deadline=deadline)
     return Lookup(bills, desk.bills_cached_at)
 
 
@@ -256,13 +256,12 @@ class BillsScreen(CounterScreen):
     def look_up(self) -> None:
         kind, key = self.kind(), self.key.text()
         self.error.clear()
-        self.ctx.call(
+        self.ctx.call_cancellable(  # Escape gives up a look-up that waits on central
             "find_bills",
-            lambda desk: look_up(desk, kind, key),
+            lambda desk, deadline: look_up(desk, kind, key, deadline),
             success=self._show,
             failure=lambda exc: self.error.setText(self.ctx.sentence(exc)),
             disable=[self.find_button],
-            lane=Lane.NETWORK,
         )
 
     def _show(self, lookup: Lookup) -> None:
