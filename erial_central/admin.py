@@ -29,10 +29,10 @@ from erial_desk.domain.policy import (
 
 from . import duplicates
 from .duplicates import first_holder
-from .effects import SUBSCRIBER_FIELDS
 from .errors import ApiError
 from .ledger import BANK, Ledger, Transfer, office_wallet, wallet
 from .models import (
+    SUBSCRIBER_FIELDS,
     bank_top_ups,
     offices,
     operators,

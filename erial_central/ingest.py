@@ -36,9 +36,9 @@ from erial_desk.domain.policy import (
     policy_from_dict,
 )
 
+from .batch_context import BatchContext
 from .db import in_list, is_postgres
 from .effects import (
-    BatchContext,
     accounts_touched,
     apply_entry,
     flag_breach,

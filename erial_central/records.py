@@ -12,10 +12,10 @@ from erial_desk.domain.entries import EntryType
 from erial_desk.domain.labels import transfer_label
 from erial_desk.domain.policy import BillKind
 
+from .batch_context import subscriber_record
 from .duplicates import merged_accounts, survivor_of
-from .effects import SUBSCRIBER_FIELDS, subscriber_record
 from .ledger import wallet
-from .models import bills, changes, entries, postings, terminals, transfers
+from .models import SUBSCRIBER_FIELDS, bills, changes, entries, postings, terminals, transfers
 from .visibility import Viewer, can_see, scope
 
 # Entries that move money, in an office's day totals.

@@ -19,9 +19,9 @@ from erial_desk.domain.money import format_amount
 from erial_desk.domain.pins import open_sealed_pin, verify_pin
 from erial_desk.domain.policy import BillKind, FeeCatalogue
 
+from .batch_context import subscriber_record
 from .db import for_update
 from .duplicates import sweep_merged
-from .effects import subscriber_record
 from .errors import ApiError
 from .ledger import (
     SERVICE_CHARGES,

@@ -11,7 +11,7 @@ retry's pause, a print job) and bounds each wait by what is left:
   unreachable (``CentralUnavailable``), so the offline policy decides, exactly as for a network
   timeout; a print queue stops before its next job (the jobs left wait, queued).
 
-Which facade calls are slow and take a deadline is listed in ``services.desk.SLOW_CALLS``.
+Which facade calls are slow and take a deadline is listed in ``services.call_kinds.SLOW_CALLS``.
 """
 
 from __future__ import annotations

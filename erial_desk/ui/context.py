@@ -96,7 +96,7 @@ class DeskContext(QObject):
         lane: Lane = Lane.NETWORK,
     ) -> bool:
         """``call`` for a slow look-up the clerk may give up with Escape: ``work(desk,
-        deadline)`` passes the deadline to the facade (``services.desk.SLOW_CALLS``)."""
+        deadline)`` passes the deadline to the facade (``services.call_kinds.SLOW_CALLS``)."""
         from erial_desk.domain.deadline import Deadline  # not needed before a login
 
         deadline = Deadline()

@@ -10,7 +10,8 @@ import pytest
 from erial_desk.domain.deadline import Deadline
 from erial_desk.domain.errors import Cancelled
 from erial_desk.domain.policy import BillKind
-from erial_desk.services.desk import FAST_CALLS, LONG_CALLS, SLOW_CALLS, Desk
+from erial_desk.services.call_kinds import FAST_CALLS, LONG_CALLS, SLOW_CALLS
+from erial_desk.services.desk import Desk
 
 
 def test_each_public_call_is_in_exactly_one_kind():
