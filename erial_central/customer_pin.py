@@ -10,7 +10,6 @@ the PIN.
 
 from __future__ import annotations
 
-import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select, update
 
+from erial_desk.domain.clock import SYSTEM_CLOCK, Clock
 from erial_desk.domain.errors import DeskError, PolicyError
 from erial_desk.domain.identifiers import normalise_pin
 from erial_desk.domain.pins import hash_pin, open_sealed_pin, pin_reset_context
@@ -56,10 +56,11 @@ def reset_pin(
     account = _account(account)
     engine = request.app.state.engine
     secrets = request.app.state.secrets
+    clock: Clock = request.app.state.clock
     return run_transaction(
         engine,
         lambda conn: reset(
-            conn, term, account, body, sealing_private_key=secrets.sealing_private_key
+            conn, term, account, body, sealing_private_key=secrets.sealing_private_key, clock=clock
         ),
     )
 
@@ -71,6 +72,7 @@ def reset(
     body: PinResetModel,
     *,
     sealing_private_key: bytes,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> dict[str, Any]:
     """Check the office, the operator and the sealed PIN; set the new PIN, lift the lock."""
     policy, _ = admin.current_policy(conn)
@@ -87,7 +89,7 @@ def reset(
     ).scalar_one()
     if closed:
         raise ApiError(409, "wallet.closed")
-    _refuse_stale(body.request_id)
+    refuse_stale(body.request_id, clock)
     context = pin_reset_context(account, body.request_id)
     try:
         pin = normalise_pin(
@@ -109,13 +111,14 @@ def reset(
 FRESH_MS = 10 * 60 * 1000  # a reset is sent as the customer types: older ones are replays
 
 
-def _refuse_stale(request_id: str, now_ms: int | None = None) -> None:
+def refuse_stale(request_id: str, clock: Clock) -> None:
     """The request id is the desk's new journal entry id, a UUIDv7 whose first 48 bits are
-    when it was made: a sealed PIN captured on the way is worthless after a few minutes."""
+    when it was made: a sealed PIN captured on the way is worthless after a few minutes (by
+    central's clock, the one its other stamps come from)."""
     try:
         made_ms = uuid.UUID(request_id).int >> 80
     except ValueError as exc:
         raise ApiError(422, "request.invalid", reason="request_id: not a UUID") from exc
-    now_ms = now_ms if now_ms is not None else time.time_ns() // 1_000_000
+    now_ms = int(clock.now().timestamp() * 1000)
     if abs(now_ms - made_ms) > FRESH_MS:
         raise ApiError(422, "request.invalid", reason="request_id: not made just now")

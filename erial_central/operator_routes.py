@@ -36,7 +36,7 @@ from erial_desk.domain.policy import CONSOLE_ACTION, Policy, Role, check_allowed
 
 from . import admin
 from .counter_lookups import TerminalDep
-from .customer_pin import _refuse_stale
+from .customer_pin import refuse_stale
 from .db import run_transaction
 from .errors import ApiError
 from .ledger import Ledger
@@ -95,7 +95,7 @@ def act(
 ) -> dict[str, Any]:
     """Check the request, the supervisor and the operator; make the change, feed and record it."""
     policy, _ = admin.current_policy(conn)
-    _refuse_stale(body.request_id, int(clock.now().timestamp() * 1000))
+    refuse_stale(body.request_id, clock)
     if conn.execute(
         select(operator_actions.c.request_id).where(
             operator_actions.c.request_id == body.request_id
