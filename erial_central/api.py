@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -28,13 +27,13 @@ from .errors import ApiError, error_code_for_status
 from .limits import BodyLimit
 from .migrate import upgrade
 from .models import offices, service_credentials, terminals
+from .push_pool import PushPool
 from .receipt_page import add_receipt_page
 from .reconcile import Reconciler
 from .settings import CentralSecrets, load_secrets
 from .visibility import Viewer
 
 API_VERSION = "1"
-PUSH_SLOTS = 4  # journal pushes applied at once per server process (see ``push``)
 
 
 class Terminal(BaseModel):
@@ -182,6 +181,7 @@ def create_app(
         yield
         if reconciler is not None:
             reconciler.stop()
+        _app.state.push_pool.close()  # the pushes under way finish and commit
 
     app = FastAPI(
         title="e-Rial central",
@@ -271,11 +271,11 @@ def _routes(  # noqa: C901
             ),
         )
 
-    # Pushes that run at once in this process. More would only share the same cores and the
-    # interpreter's lock: with fifty terminals pushing, every other request (an online debit
-    # a customer waits for) would get a fiftieth of the process. The others wait their turn
-    # here, on the event loop, holding neither a thread nor a database connection.
-    push_slots = asyncio.Semaphore(PUSH_SLOTS)
+    # Pushes run a few at once in this process, on threads that give way to every other
+    # request (``push_pool``): with fifty terminals pushing, an online debit a customer waits
+    # for still gets a core at once. The others wait their turn on the event loop.
+    push_pool = PushPool()
+    app.state.push_pool = push_pool
 
     @app.post("/v1/journal")
     async def push(request: PushRequest, token: BearerDep) -> dict[str, Any]:
@@ -297,8 +297,7 @@ def _routes(  # noqa: C901
                 conn, term, batch, sealing_private_key=secrets.sealing_private_key, clock=clock
             )
 
-        async with push_slots:
-            results, last_seq = await run_in_threadpool(run_transaction, engine, work)
+        results, last_seq = await push_pool.run(lambda: run_transaction(engine, work))
         return {"results": [r.as_dict() for r in results], "last_seq": last_seq}
 
     @app.get("/v1/feed")
