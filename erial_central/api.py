@@ -181,7 +181,7 @@ def create_app(
         yield
         if reconciler is not None:
             reconciler.stop()
-        _app.state.push_pool.close()  # the pushes under way finish and commit
+        _app.state.push_pool.close()  # the pushes under way finish and commit first
 
     app = FastAPI(
         title="e-Rial central",

@@ -46,12 +46,28 @@ class PushPool:
     holding neither a thread nor a database connection."""
 
     def __init__(self, slots: int = PUSH_SLOTS) -> None:
-        self._executor = ThreadPoolExecutor(
-            max_workers=slots, thread_name_prefix="push", initializer=_lower_this_thread
-        )
+        self._slots = slots
+        self._executor: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _threads(self) -> ThreadPoolExecutor:
+        # Made on first use, and again after ``close``: a server stopped and started again
+        # in one process (the demo, the tests) serves the same app twice.
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(
+                    max_workers=self._slots,
+                    thread_name_prefix="push",
+                    initializer=_lower_this_thread,
+                )
+            return self._executor
 
     async def run(self, work: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+        return await asyncio.get_running_loop().run_in_executor(self._threads(), work)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        """Let the pushes under way finish, then end the threads."""
+        with self._lock:
+            executor, self._executor = self._executor, None
+        if executor is not None:
+            executor.shutdown(wait=True)

@@ -78,3 +78,13 @@ def test_a_failed_push_reaches_its_request_and_the_pool_goes_on() -> None:
         assert asyncio.run(main()) == "next"
     finally:
         pool.close()
+
+
+def test_a_pool_closed_with_its_server_serves_again_when_the_server_starts_again() -> None:
+    pool = PushPool()
+    try:
+        assert asyncio.run(pool.run(lambda: "first")) == "first"
+        pool.close()
+        assert asyncio.run(pool.run(lambda: "again")) == "again"
+    finally:
+        pool.close()
