@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, text
 
 from erial_desk.domain.entries import EntryType
 from erial_desk.domain.errors import AuthError
 from erial_desk.domain.pins import open_sealed_pin, verify_pin
 from erial_desk.domain.policy import FeeCatalogue, Office, OfficeType, PaymentMethod, Policy
 
-from .db import for_update, in_list, insert_rows
+from .db import for_update, in_list, insert_rows, update_rows
 from .duplicates import survivor_of
 from .ledger import (
     Ledger,
@@ -287,7 +287,7 @@ class BatchContext:
             return
         bill.status, bill.paid_by = ("paid" if paid_by else "open"), paid_by
         self.bill_changes[bill_id] = {
-            "b": bill_id,
+            "bill_id": bill_id,
             "status": bill.status,
             "paid_by": paid_by,
             "paid_at": at,
@@ -309,24 +309,15 @@ class BatchContext:
         """Write the entry rows, bill changes and PIN failure counts kept so far."""
         self.flush_entries()
         if self.pin_changes:
-            self.conn.execute(
-                update(subscribers)
-                .where(subscribers.c.account == bindparam("a"))
-                .values(pin_failures=bindparam("f")),
-                [{"a": a, "f": f} for a, f in sorted(self.pin_changes.items())],
+            update_rows(
+                self.conn,
+                subscribers,
+                "account",
+                [{"account": a, "pin_failures": f} for a, f in sorted(self.pin_changes.items())],
             )
             self.pin_changes.clear()
         if self.bill_changes:
-            self.conn.execute(
-                update(bills)
-                .where(bills.c.bill_id == bindparam("b"))
-                .values(
-                    status=bindparam("status"),
-                    paid_by=bindparam("paid_by"),
-                    paid_at=bindparam("paid_at"),
-                ),
-                list(self.bill_changes.values()),
-            )
+            update_rows(self.conn, bills, "bill_id", list(self.bill_changes.values()))
             self.bill_changes.clear()
 
     def serve(self, account: str | None) -> None:

@@ -36,6 +36,7 @@ from sqlalchemy import (
     event,
     insert,
     text,
+    update,
 )
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import NullPool
@@ -124,6 +125,50 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row([row[c] for c in columns])
+
+
+def update_rows(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]]) -> None:
+    """Set the other columns of each row found by ``key``; every row has the same keys. On
+    PostgreSQL one UPDATE over arrays (one statement however many rows: the driver would
+    otherwise send, parse and answer one statement per row); on SQLite, one prepared UPDATE
+    run for each. The rows must already be locked by the transaction (see the lock order)."""
+    if not rows:
+        return
+    columns = tuple(c for c in rows[0] if c != key)
+    if not is_postgres(conn):
+        conn.execute(
+            _update_by_key(table, key, columns),
+            [{**{c: r[c] for c in columns}, "key_": r[key]} for r in rows],
+        )
+        return
+    conn.execute(
+        _update_from_arrays(table, key, columns, conn.dialect),
+        {f"a_{c}": [r[c] for r in rows] for c in (key, *columns)},
+    )
+
+
+@functools.cache
+def _update_by_key(table: Table, key: str, columns: tuple[str, ...]) -> Any:
+    # The key's bound name is not the column's: SQLAlchemy keeps those for the SET clause.
+    return (
+        update(table)
+        .where(table.c[key] == bindparam("key_"))
+        .values({c: bindparam(c) for c in columns})
+    )
+
+
+@functools.cache
+def _update_from_arrays(table: Table, key: str, columns: tuple[str, ...], dialect: Any) -> Any:
+    names = (key, *columns)
+    arrays = ", ".join(
+        f"CAST(:a_{c} AS {table.c[c].type.compile(dialect=dialect)}[])" for c in names
+    )
+    sets = ", ".join(f'"{c}" = u."{c}"' for c in columns)
+    listed = ", ".join(f'"{c}"' for c in names)
+    return text(
+        f'UPDATE "{table.name}" SET {sets} FROM unnest({arrays}) AS u({listed})'
+        f' WHERE "{table.name}"."{key}" = u."{key}"'
+    )
 
 
 _APPEND_CHANGES = text(

@@ -12,20 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection, bindparam, insert, select, text
 
-from .db import append_changes, for_update, in_list, insert_rows, is_postgres
+from .db import append_changes, for_update, in_list, insert_rows, is_postgres, update_rows
 from .models import ledger_accounts, postings, transfers
 
 BANK = "bank"  # clearing account of the partner bank (online top-ups)
 SERVICE_CHARGES = "charges"  # service-charge revenue
-
-
-_SET_BALANCE = (
-    update(ledger_accounts)
-    .where(ledger_accounts.c.account_id == bindparam("aid"))
-    .values(balance=bindparam("bal"))
-)  # built once: its compiled form is reused without a cache key per flush
 
 
 def wallet(account: str) -> str:
@@ -196,9 +189,11 @@ class Ledger:
     def _flush_balances_and_changes(self, at: str) -> None:
         conn = self.conn
         if self._dirty:
-            conn.execute(
-                _SET_BALANCE,
-                [{"aid": a, "bal": self._balances[a]} for a in sorted(self._dirty)],
+            update_rows(
+                conn,
+                ledger_accounts,
+                "account_id",
+                [{"account_id": a, "balance": self._balances[a]} for a in sorted(self._dirty)],
             )
             for account_id in sorted(self._dirty):
                 if account_id.startswith("wallet:"):
