@@ -291,7 +291,8 @@ def _routes(  # noqa: C901
         token_hash = admin.token_hash(token)
 
         def work(conn: Connection) -> tuple[list[ingest.EntryResult], int]:
-            term = ingest.authenticate(conn, token_hash, request.terminal_id)
+            ids = [e.id for e in request.entries]
+            term = ingest.authenticate(conn, token_hash, request.terminal_id, ids)
             try:
                 batch = [
                     ingest.WireEntry(e.seq, e.id, e.body, e.hash, bytes.fromhex(e.signature))

@@ -98,7 +98,13 @@ def in_list(conn: Connection, sql: str) -> TextClause:
     """``sql`` whose ``IN :ids`` takes a list of strings. On PostgreSQL that is one array
     parameter (``= ANY(:ids)``), so the statement text does not change with the list's length
     and the driver parses and prepares it once; on SQLite, an expanding IN list."""
-    if is_postgres(conn):
+    return _in_list(is_postgres(conn), sql)
+
+
+@functools.lru_cache(maxsize=256)
+def _in_list(postgres: bool, sql: str) -> TextClause:
+    # Built once per statement: parsing the text again at every push cost more than running it.
+    if postgres:
         return text(sql.replace("IN :ids", "= ANY(:ids)")).bindparams(
             bindparam("ids", type_=ARRAY(Text))
         )

@@ -21,7 +21,7 @@ from typing import Any
 
 from nacl.exceptions import CryptoError
 from nacl.signing import VerifyKey
-from sqlalchemy import Connection, bindparam, text, update
+from sqlalchemy import Connection, bindparam, update
 
 from erial_desk.domain.canonical import parse_canonical
 from erial_desk.domain.chain import genesis_hash
@@ -92,13 +92,15 @@ _AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z")
 _CASH_TYPES = frozenset({EntryType.TOP_UP, EntryType.CASH_DROP})
 
 # The caller's token names the terminal. One statement authenticates the push, locks the
-# terminal's row, and reads its office and the policy in force: a push of one entry pays for
-# a few statements, not a dozen.
+# terminal's row, reads its office and the policy in force, and counts the batch's ids central
+# already holds (almost always none: the entries they hold are then read only when there are
+# some): a push of one entry pays for a few statements, not a dozen.
 _TERMINAL = (
     "SELECT t.terminal_id, t.office_id, t.public_key, t.last_seq, t.last_hash, t.revoked,"
     " o.office_type, o.top_up_authorised,"
     " (SELECT p.policy FROM policies p ORDER BY p.version DESC LIMIT 1) AS policy,"
-    " (SELECT p.catalogue FROM policies p ORDER BY p.version DESC LIMIT 1) AS catalogue"
+    " (SELECT p.catalogue FROM policies p ORDER BY p.version DESC LIMIT 1) AS catalogue,"
+    " (SELECT COUNT(*) FROM entries e WHERE e.entry_id IN :ids) AS known"
     " FROM terminals t JOIN offices o ON o.office_id = t.office_id"
     " WHERE t.token_hash = :h"
 )
@@ -174,12 +176,14 @@ def _entry_row(
     }
 
 
-def authenticate(conn: Connection, token_hash: str, terminal_id: str) -> Any:
+def authenticate(conn: Connection, token_hash: str, terminal_id: str, ids: list[str]) -> Any:
     """The row of the terminal whose token has hash ``token_hash``, locked for the push, with
-    its office and the policy in force. An unknown token, a revoked terminal or another
-    terminal's journal is refused (``ApiError``) before anything is read or written."""
+    its office, the policy in force and how many of the push's entry ``ids`` central holds. An
+    unknown token, a revoked terminal or another terminal's journal is refused (``ApiError``)
+    before anything is read or written."""
     term = conn.execute(
-        text(_TERMINAL + (" FOR UPDATE OF t" if is_postgres(conn) else "")), {"h": token_hash}
+        in_list(conn, _TERMINAL + (" FOR UPDATE OF t" if is_postgres(conn) else "")),
+        {"h": token_hash, "ids": [i for i in ids if _id_ok(i)]},
     ).first()
     if term is None:
         raise ApiError(401, "auth.invalid")
@@ -214,7 +218,10 @@ def push(
                 {"ids": ids},
             )
         }
-        if ids
+        # Also read when the batch reaches below the terminal's last entry: that row was read
+        # after its lock, the count with the statement's snapshot, which a push of the same
+        # entries committed meanwhile is not in (they must answer "duplicate").
+        if ids and (term.known or any(w.seq <= term.last_seq for w in batch))
         else {}
     )
     results: list[EntryResult] = []

@@ -216,3 +216,35 @@ def test_signed_but_malformed_entries_do_not_jam_the_chain(terminal: TerminalSim
         assert reason
     assert result[good["id"]] == ("applied", None)
     assert terminal.balance(subscriber) == 2_000
+
+
+def test_the_same_entries_pushed_at_once_are_applied_once_and_answered_duplicate(
+    terminal: TerminalSim, subscriber: str
+):
+    """A desk that timed out and sent again while its first push was still running: the pushes
+    wait for each other on the terminal's row; the later ones must see the first one's entries
+    as duplicates (not as entries in the way of the chain), and the money moves once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    made = [terminal.top_up(subscriber, 1_000) for _ in range(200)]
+    batch = terminal.wire(1)
+
+    def send(_: int) -> dict[str, str]:
+        with requests.Session() as session:
+            session.headers.update(terminal.session.headers)
+            answer = session.post(
+                f"{terminal.base}/v1/journal",
+                json={"terminal_id": terminal.terminal_id, "entries": batch},
+                timeout=120,
+            )
+        assert answer.status_code == 200, answer.text
+        return {r["id"]: r["status"] for r in answer.json()["results"]}
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(send, range(4)))
+    for entry in made:
+        seen = sorted(a[entry.entry_id] for a in answers)
+        assert seen == ["applied", "duplicate", "duplicate", "duplicate"], seen
+    assert terminal.balance(subscriber) == 200_000
