@@ -16,6 +16,8 @@ know already: breaches about a wallet's PIN or state answer with one generic rea
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -158,33 +160,53 @@ def _counts_ok(value: Any) -> bool:
     )
 
 
-def _value_ok(name: str, annotation: str, value: Any) -> bool:
-    optional = annotation.endswith("| None")
-    if value is None:
-        return optional
-    kind = annotation.removesuffix(" | None")
-    if kind == "str":
-        return text_ok(value, MAX_ID if name in _ID_FIELDS else MAX_TEXT)
-    if kind == "int":
-        return _int_ok(value)
-    if kind == "bool":
-        return isinstance(value, bool)
-    if kind == "Counts":
-        return _counts_ok(value)
-    if kind == "dict[str, str | None]":
-        return (
-            isinstance(value, dict)
-            and len(value) <= 16
-            and all(
-                text_ok(k, MAX_ID) and (v is None or text_ok(v, MAX_TEXT)) for k, v in value.items()
-            )
+def _changes_ok(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and len(value) <= 16
+        and all(
+            text_ok(k, MAX_ID) and (v is None or text_ok(v, MAX_TEXT)) for k, v in value.items()
         )
+    )
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _never(_value: Any) -> bool:
     return False
 
 
-_FIELD_TYPES: dict[str, dict[str, str]] = {
-    entry_type.value: {f.name: str(f.type) for f in dataclasses.fields(cls)}
+def _value_check(name: str, annotation: str) -> Callable[[Any], bool]:
+    """The check of one payload field, made once from its declared type (every entry of every
+    push runs it)."""
+    kind = annotation.removesuffix(" | None")
+    check: Callable[[Any], bool]
+    if kind == "str":
+        check = functools.partial(text_ok, limit=MAX_ID if name in _ID_FIELDS else MAX_TEXT)
+    else:
+        check = {
+            "int": _int_ok,
+            "bool": _is_bool,
+            "Counts": _counts_ok,
+            "dict[str, str | None]": _changes_ok,
+        }.get(kind, _never)
+    if annotation.endswith("| None"):
+        return lambda value: value is None or check(value)
+    return check  # each refuses None
+
+
+# Each entry type's fields, with the check of each.
+_FIELD_CHECKS: dict[str, tuple[tuple[str, Callable[[Any], bool]], ...]] = {
+    entry_type.value: tuple(
+        (f.name, _value_check(f.name, str(f.type))) for f in dataclasses.fields(cls)
+    )
     for entry_type, cls in PAYLOAD_TYPES.items()
+}
+_FIELD_NAMES: dict[str, frozenset[str]] = {
+    entry_type: frozenset(name for name, _ in checks)
+    for entry_type, checks in _FIELD_CHECKS.items()
 }
 # Fields a payload may lack: those added later with a default (entries journaled before them).
 _REQUIRED_FIELDS: dict[str, set[str]] = {
@@ -201,15 +223,16 @@ def payload_problem(env: dict[str, Any]) -> str | None:
     """Why a signed entry's payload cannot be applied at all, or None: a field missing, of the
     wrong type or unbounded. Such an entry stays in the chain, flagged with no effect."""
     entry_type = env["type"]
-    if entry_type not in _FIELD_TYPES:
+    checks = _FIELD_CHECKS.get(entry_type)
+    if checks is None:
         return f"unknown entry type {entry_type}"
     p = env["payload"]
     malformed = f"malformed {entry_type} entry"
-    types = _FIELD_TYPES[entry_type]
     if not _REQUIRED_FIELDS[entry_type] <= p.keys():
         return malformed
-    if not all(_value_ok(name, kind, p[name]) for name, kind in types.items() if name in p):
-        return malformed
+    for name, check in checks:
+        if name in p and not check(p[name]):
+            return malformed
     if entry_type == EntryType.TOP_UP:
         valid = p["amount"] >= 1
     elif entry_type == EntryType.BILL_PAID:
@@ -231,7 +254,11 @@ def payload_problem(env: dict[str, Any]) -> str | None:
     elif entry_type == EntryType.SUBSCRIBERS_MERGED:
         valid = p["id_checked"] is True and p["duplicate"] != p["survivor"]
     elif entry_type in (EntryType.CASH_DROP, EntryType.SHIFT_OPENED, EntryType.SHIFT_CLOSED):
-        valid = all(p[f] >= 0 for f in ("amount", "float_total", "counted_total") if f in types)
+        valid = all(
+            p[f] >= 0
+            for f in ("amount", "float_total", "counted_total")
+            if f in _FIELD_NAMES[entry_type]
+        )
     else:
         valid = True
     return None if valid else malformed

@@ -194,33 +194,28 @@ class Office:
 
 def check_allowed(policy: Policy, office: Office, role: Role, action: Action) -> None:
     """Raise ``PolicyError`` when the office type or the operator's role forbids ``action``."""
-    name_en = ACTION_NAMES[action]
-    name_ar = text("ar", name_en)
-    type_en = OFFICE_TYPE_NAMES[office.office_type]
-    type_ar = text("ar", type_en)
-    if office.office_type not in policy.permissions.get(action, frozenset()):
-        raise PolicyError(
-            "policy.not_allowed",
-            office_type=type_en,
-            office_type_ar=type_ar,
-            action=name_en,
-            action_ar=name_ar,
-        )
     external = office.office_type is OfficeType.EXTERNAL
-    if action is Action.TOP_UP and external and not office.top_up_authorised:
+    if office.office_type not in policy.permissions.get(action, frozenset()) or (
+        action is Action.TOP_UP and external and not office.top_up_authorised
+    ):
+        type_en = OFFICE_TYPE_NAMES[office.office_type]
         raise PolicyError(
             "policy.not_allowed",
             office_type=type_en,
-            office_type_ar=type_ar,
-            action=name_en,
-            action_ar=name_ar,
+            office_type_ar=text("ar", type_en),
+            **_action_names(action),
         )
     if role not in policy.roles.get(action, frozenset()):
         role_en = ROLE_NAMES[role]
-        role_ar = text("ar", role_en)
         raise PolicyError(
-            "role.not_allowed", role=role_en, role_ar=role_ar, action=name_en, action_ar=name_ar
+            "role.not_allowed", role=role_en, role_ar=text("ar", role_en), **_action_names(action)
         )
+
+
+def _action_names(action: Action) -> dict[str, str]:
+    # Looked up only for a refusal: central checks every entry of every push against this.
+    name_en = ACTION_NAMES[action]
+    return {"action": name_en, "action_ar": text("ar", name_en)}
 
 
 def is_allowed(policy: Policy, office: Office, role: Role, action: Action) -> bool:
